@@ -1,0 +1,3 @@
+//! The `freshservice-mcp` command.
+
+fn main() {}
