@@ -48,6 +48,8 @@ impl Operation {
     /// `input_schema` must be a JSON Schema object with `"type": "object"`; every name under its
     /// `properties` must be a parameter, because an argument the schema accepts but no parameter
     /// sends would be dropped silently.
+    /// When the root sets `additionalProperties` or `unevaluatedProperties` to `false`, every
+    /// parameter must in turn be under `properties`, or the schema would reject it on every call.
     /// The schema is compiled as draft 2020-12 unless its `$schema` names another draft; remote
     /// `$ref`s are never fetched.
     ///
@@ -489,6 +491,19 @@ fn check_schema_shape<'a>(
             if !params.iter().any(|param| &param.name == name) {
                 return Err(Error::operation(format!(
                     "input schema property {name:?} has no parameter; add a ParamSpec for it or remove it from the schema"
+                )));
+            }
+        }
+    }
+    let closed = ["additionalProperties", "unevaluatedProperties"]
+        .iter()
+        .any(|keyword| object.get(*keyword) == Some(&Value::Bool(false)));
+    if closed {
+        for param in params {
+            if !properties.is_some_and(|properties| properties.contains_key(&param.name)) {
+                return Err(Error::operation(format!(
+                    "parameter {:?} is not under the input schema's \"properties\", which forbids other properties; add it to \"properties\"",
+                    param.name
                 )));
             }
         }

@@ -137,6 +137,18 @@ fn schema_checks() {
     );
     check(
         "/a",
+        vec![ParamSpec::query("x"), ParamSpec::query("y")],
+        json!({"type": "object", "properties": {"x": {}}, "additionalProperties": false}),
+        Some("parameter \"y\" is not under the input schema's \"properties\""),
+    );
+    check(
+        "/a",
+        vec![ParamSpec::query("y")],
+        json!({"type": "object", "unevaluatedProperties": false}),
+        Some("parameter \"y\" is not under"),
+    );
+    check(
+        "/a",
         vec![],
         json!({"type": "object", "$ref": "#/$defs/missing"}),
         Some("not a valid JSON Schema"),
