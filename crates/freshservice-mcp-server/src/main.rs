@@ -1,3 +1,105 @@
-//! The `freshservice-mcp` command.
+//! The `freshservice-mcp` command: serves the Freshservice REST API v2 to MCP clients.
+//!
+//! This binary only parses the command line and environment and composes the library crates;
+//! everything it serves lives in `freshservice-mcp`.
 
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+use cli::{Command, StdioOptions};
+use freshservice_mcp::{McpService, ToolFilter};
+
+const USAGE: &str = "\
+freshservice-mcp: the Freshservice REST API v2 as Model Context Protocol tools
+
+USAGE:
+    freshservice-mcp stdio [OPTIONS]     serve one MCP client on stdin/stdout
+
+OPTIONS (stdio):
+    --domain <NAME>          Freshservice domain, e.g. acme or acme.freshservice.com [env: FRESHSERVICE_DOMAIN]
+    --base-url <URL>         explicit API base URL instead of a domain; plain http only for loopback [env: FRESHSERVICE_BASE_URL]
+    --methods <LIST>         only these methods: read, write, list, get, create, update, delete, custom
+    --tags <LIST>            only these modules, e.g. tickets,changes,assets
+    --timeout <SECONDS>      timeout of each Freshservice request (default 30)
+    --tools-page-size <N>    tools per tools/list page (default 100)
+
+The API key is read from FRESHSERVICE_API_KEY only, so it never shows in a process list.
+Logs go to stderr; stdout carries only MCP messages.
+
+    freshservice-mcp --help | --version
+";
+
+fn main() -> ExitCode {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&arguments, |name| std::env::var(name).ok()) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("freshservice-mcp: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("freshservice-mcp {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Stdio(options) => run_stdio(options),
+    }
+}
+
+fn run_stdio(options: StdioOptions) -> ExitCode {
+    let service = match build_service(&options) {
+        Ok(service) => service,
+        Err(message) => {
+            eprintln!("freshservice-mcp: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("freshservice-mcp: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "freshservice-mcp: serving {} tools on stdio for {}",
+        service.tool_names().len(),
+        options.target_description()
+    );
+    match runtime.block_on(freshservice_mcp::serve_stdio(service)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("freshservice-mcp: stdio failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build_service(options: &StdioOptions) -> Result<McpService, String> {
+    let mut client = freshservice_client::Client::builder()
+        .api_key(options.api_key.clone())
+        .timeout(options.timeout)
+        .user_agent(concat!("freshservice-mcp/", env!("CARGO_PKG_VERSION")));
+    client = match (&options.base_url, &options.domain) {
+        (Some(base_url), _) => client.base_url(base_url),
+        (None, Some(domain)) => client.domain(domain.clone()),
+        (None, None) => unreachable!("cli::parse requires a domain or base URL"),
+    };
+    let client = client.build().map_err(|error| error.to_string())?;
+    let filter = ToolFilter::parse(&options.methods, &options.tags).map_err(|error| error.to_string())?;
+    McpService::builder()
+        .client(client)
+        .filter(filter)
+        .tools_page_size(options.tools_page_size)
+        .build()
+        .map_err(|error| error.to_string())
+}

@@ -1,1 +1,13 @@
 #![doc = include_str!("../README.md")]
+
+mod call;
+mod error;
+mod filter;
+mod registry;
+mod service;
+mod stdio;
+
+pub use error::Error;
+pub use filter::{MethodFilter, ToolFilter};
+pub use service::{McpService, Notifier, ServiceBuilder, Session};
+pub use stdio::{MAX_LINE_BYTES, serve_io, serve_stdio};

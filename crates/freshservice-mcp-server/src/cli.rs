@@ -1,0 +1,171 @@
+//! Command-line parsing. Small enough that a hand-written parser beats a dependency, and it
+//! lets every mistake produce one line that names the flag or variable to fix.
+
+use std::time::Duration;
+
+/// What to run.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Command {
+    Help,
+    Version,
+    Stdio(StdioOptions),
+}
+
+/// Settings of `freshservice-mcp stdio`.
+#[derive(PartialEq)]
+pub(crate) struct StdioOptions {
+    pub(crate) domain: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) api_key: String,
+    pub(crate) methods: String,
+    pub(crate) tags: String,
+    pub(crate) timeout: Duration,
+    pub(crate) tools_page_size: usize,
+}
+
+impl std::fmt::Debug for StdioOptions {
+    // Hand-written so the API key can never reach a log line through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StdioOptions")
+            .field("domain", &self.domain)
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .field("methods", &self.methods)
+            .field("tags", &self.tags)
+            .field("timeout", &self.timeout)
+            .field("tools_page_size", &self.tools_page_size)
+            .finish()
+    }
+}
+
+impl StdioOptions {
+    /// Where requests go, for the start-up line (never the key).
+    pub(crate) fn target_description(&self) -> String {
+        match (&self.base_url, &self.domain) {
+            (Some(url), _) => url.clone(),
+            (None, Some(domain)) => format!("domain {domain}"),
+            (None, None) => "nowhere".into(),
+        }
+    }
+}
+
+/// Parses the arguments (without the program name), reading variables through `env`.
+pub(crate) fn parse(arguments: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Command, String> {
+    let mut arguments = arguments.iter();
+    let Some(subcommand) = arguments.next() else {
+        return Err("missing command: run `freshservice-mcp stdio` (see --help)".into());
+    };
+    match subcommand.as_str() {
+        "-h" | "--help" | "help" => return Ok(Command::Help),
+        "-V" | "--version" => return Ok(Command::Version),
+        "stdio" => {}
+        other => return Err(format!("unknown command {other:?}: the commands are stdio, --help, --version")),
+    }
+    let non_empty = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+    let mut options = StdioOptions {
+        domain: non_empty(env("FRESHSERVICE_DOMAIN")),
+        base_url: non_empty(env("FRESHSERVICE_BASE_URL")),
+        api_key: String::new(),
+        methods: String::new(),
+        tags: String::new(),
+        timeout: Duration::from_secs(30),
+        tools_page_size: 100,
+    };
+    while let Some(flag) = arguments.next() {
+        let (name, inline_value) = match flag.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        if matches!(name, "-h" | "--help") {
+            return Ok(Command::Help);
+        }
+        let mut value = || {
+            inline_value
+                .clone()
+                .or_else(|| arguments.next().cloned())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match name {
+            "--domain" => options.domain = Some(value()?),
+            "--base-url" => options.base_url = Some(value()?),
+            "--methods" => options.methods = value()?,
+            "--tags" => options.tags = value()?,
+            "--timeout" => {
+                let text = value()?;
+                let seconds: u64 = text
+                    .parse()
+                    .ok()
+                    .filter(|seconds| (1..=600).contains(seconds))
+                    .ok_or_else(|| format!("--timeout {text:?} must be a whole number of seconds from 1 to 600"))?;
+                options.timeout = Duration::from_secs(seconds);
+            }
+            "--tools-page-size" => {
+                let text = value()?;
+                options.tools_page_size = text
+                    .parse()
+                    .ok()
+                    .filter(|size| *size >= 1)
+                    .ok_or_else(|| format!("--tools-page-size {text:?} must be a whole number of at least 1"))?;
+            }
+            "--api-key" => {
+                return Err("--api-key is not accepted (it would show in the process list): set FRESHSERVICE_API_KEY".into());
+            }
+            other => return Err(format!("unknown option {other:?} for stdio (see --help)")),
+        }
+    }
+    options.api_key = non_empty(env("FRESHSERVICE_API_KEY"))
+        .ok_or("FRESHSERVICE_API_KEY is not set: export the API key of a Freshservice agent (Profile settings → API key)")?;
+    if options.domain.is_none() && options.base_url.is_none() {
+        return Err("no Freshservice account given: set FRESHSERVICE_DOMAIN (e.g. acme) or pass --base-url".into());
+    }
+    Ok(Command::Stdio(options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(arguments: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
+        let arguments: Vec<String> = arguments.iter().map(|a| (*a).to_owned()).collect();
+        parse(&arguments, |name| {
+            env.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn parse_trials() {
+        let key = [("FRESHSERVICE_API_KEY", "k"), ("FRESHSERVICE_DOMAIN", "acme")];
+        let Ok(Command::Stdio(options)) = run(&["stdio", "--methods", "read", "--tags=changes,assets"], &key) else {
+            panic!("stdio did not parse")
+        };
+        assert_eq!((options.methods.as_str(), options.tags.as_str()), ("read", "changes,assets"));
+        assert_eq!(options.domain.as_deref(), Some("acme"));
+        assert_eq!(run(&["--help"], &[]), Ok(Command::Help));
+        assert_eq!(run(&["stdio", "--help"], &[]), Ok(Command::Help));
+        assert_eq!(run(&["--version"], &[]), Ok(Command::Version));
+
+        let failures: &[(&[&str], &[(&str, &str)], &str)] = &[
+            (&[], &key, "missing command"),
+            (&["serve-forever"], &key, "unknown command"),
+            (&["stdio"], &[("FRESHSERVICE_DOMAIN", "acme")], "FRESHSERVICE_API_KEY"),
+            (&["stdio"], &[("FRESHSERVICE_API_KEY", "k")], "FRESHSERVICE_DOMAIN"),
+            (&["stdio", "--timeout", "0"], &key, "--timeout"),
+            (&["stdio", "--tools-page-size", "x"], &key, "--tools-page-size"),
+            (&["stdio", "--methods"], &key, "--methods needs a value"),
+            (&["stdio", "--api-key", "k"], &key, "FRESHSERVICE_API_KEY"),
+            (&["stdio", "--bogus"], &key, "unknown option"),
+        ];
+        for (arguments, env, expected) in failures {
+            let error = run(arguments, env).unwrap_err();
+            assert!(error.contains(expected), "{arguments:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let Ok(Command::Stdio(options)) = run(&["stdio"], &[("FRESHSERVICE_API_KEY", "secret-key-123"), ("FRESHSERVICE_DOMAIN", "acme")]) else {
+            panic!()
+        };
+        assert!(!format!("{options:?}").contains("secret-key-123"));
+    }
+}

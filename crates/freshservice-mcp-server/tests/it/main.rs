@@ -1,0 +1,6 @@
+//! End-to-end tests of the `freshservice-mcp` binary with real MCP clients, against a
+//! wiremock Freshservice on 127.0.0.1.
+
+mod harness;
+mod python_client;
+mod startup;

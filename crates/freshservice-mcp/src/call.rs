@@ -1,0 +1,139 @@
+//! One `tools/call`: route and validate the arguments, send the request, shape the result.
+//!
+//! Every failure here is a tool result with `isError: true`, written for the model: it names
+//! the field or the status, says what Freshservice or the schema expected, and what to do next.
+
+use freshservice_client::{ApiRequest, ApiResponse, Client};
+use mcp_protocol::{CallToolResult, JsonObject};
+use ratelimit_headers::RateLimitStatus;
+use serde_json::{Value, json};
+
+use crate::registry::ToolEntry;
+
+/// The result of a call and the rate-limit status it observed, if it reached Freshservice.
+pub(crate) struct CallOutcome {
+    pub(crate) result: CallToolResult,
+    pub(crate) rate_limit: Option<RateLimitStatus>,
+}
+
+pub(crate) async fn call_tool(client: &Client, entry: &ToolEntry, arguments: &Value) -> CallOutcome {
+    let routed = match entry.router.route(arguments) {
+        Ok(routed) => routed,
+        Err(error) => {
+            return CallOutcome {
+                result: CallToolResult::error(format!(
+                    "The arguments for {} are invalid; nothing was sent to Freshservice.\n{error}\n\
+                     Fix these arguments (the tool's inputSchema lists every field and its type) and call again.",
+                    entry.tool.name
+                )),
+                rate_limit: None,
+            };
+        }
+    };
+    let mut request = ApiRequest::new(routed.method.clone(), routed.path_and_query());
+    if let Some(body) = routed.body {
+        request = request.with_body(body);
+    }
+    match client.send(request).await {
+        Ok(response) => {
+            let rate_limit = response.rate_limit.clone();
+            CallOutcome {
+                result: success_result(&response),
+                rate_limit: Some(rate_limit),
+            }
+        }
+        Err(error) => {
+            let rate_limit = error.rate_limit().cloned();
+            CallOutcome {
+                result: CallToolResult::error(explain_failure(&entry.tool.name, &error)),
+                rate_limit,
+            }
+        }
+    }
+}
+
+/// Freshservice answers with an object for every read and write, except deletes (204, no body).
+/// `structuredContent` must be an object in the legacy era, so anything else is wrapped.
+fn success_result(response: &ApiResponse) -> CallToolResult {
+    let mut structured = match &response.body {
+        Value::Object(_) => response.body.clone(),
+        Value::Null => json!({ "status": response.status.as_u16(), "success": true }),
+        other => json!({ "result": other }),
+    };
+    if let (Some(next_page), Value::Object(object)) = (response.next_page_url(), &mut structured) {
+        object.insert("next_page".into(), Value::String(next_page));
+    }
+    CallToolResult::structured(structured)
+}
+
+fn explain_failure(tool: &str, error: &freshservice_client::Error) -> String {
+    use freshservice_client::Error as ClientError;
+    match error {
+        ClientError::Api { status, .. } if status.as_u16() == 429 => {
+            let wait = error
+                .retry_after()
+                .map(|delay| format!("Retry after {} seconds.", delay.as_secs()))
+                .unwrap_or_else(|| "Wait about a minute before retrying.".into());
+            format!(
+                "Freshservice rate limit reached (HTTP 429) while calling {tool}; the request was not carried out. {wait} \
+                 The account's limit is shared by every client, so make fewer calls (use filters and per_page) when you continue."
+            )
+        }
+        ClientError::Api { status, body, .. } => {
+            let mut message = format!("Freshservice refused {tool} with HTTP {status}");
+            if let Some(body) = body {
+                if let Some(description) = body.description.as_deref().or(body.message.as_deref()) {
+                    message.push_str(&format!(": {description}"));
+                }
+                for field_error in &body.errors {
+                    message.push_str(&format!(
+                        "\n- field {}: {} (code {})",
+                        field_error.field.as_deref().unwrap_or("(none)"),
+                        field_error.message.as_deref().unwrap_or("invalid"),
+                        field_error.code.as_deref().unwrap_or("unknown"),
+                    ));
+                }
+            }
+            message.push('\n');
+            message.push_str(hint_for_status(status.as_u16()));
+            message
+        }
+        other => format!(
+            "Calling {tool} failed before Freshservice answered: {other}. {}",
+            if other.is_retryable() {
+                "This may be temporary; retrying once is reasonable (for writes, first check whether the change was made)."
+            } else {
+                "Retrying will not help until the cause is fixed."
+            }
+        ),
+    }
+}
+
+fn hint_for_status(status: u16) -> &'static str {
+    match status {
+        400 => "Fix the fields listed above and call again.",
+        401 => "The Freshservice API key was rejected; the operator must fix the server's configuration.",
+        403 => "The agent behind the API key lacks permission for this, or the feature is not enabled on the account.",
+        404 => "No such object: check the id (assets use display_id) and the workspace_id.",
+        405 => "Freshservice does not allow this method on this path.",
+        409 => "The object is in a conflicting state; read it again and retry with current values.",
+        500..=599 => "Freshservice had a server error; retrying later may help.",
+        _ => "Check the arguments and try again.",
+    }
+}
+
+/// The rate-limit status as `_meta` entries with IETF names (numbers where the field is one).
+pub(crate) fn rate_limit_meta(status: &RateLimitStatus) -> JsonObject {
+    let mut meta = JsonObject::new();
+    for (name, value) in status.ietf_fields() {
+        let value = value
+            .parse::<u64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(value));
+        meta.insert(name.to_owned(), value);
+    }
+    if let Some(used) = status.used {
+        meta.insert("freshservice-credits-used".into(), Value::from(used));
+    }
+    meta
+}

@@ -1,0 +1,391 @@
+//! The transport-independent MCP service: one message in, at most one message out.
+//!
+//! Dual-era dispatch: a request whose `params._meta` carries a modern protocol version is served
+//! statelessly under 2026-07-28 rules; anything else belongs to a legacy session, which must start
+//! with `initialize`. The era is decided per request, from the envelope, so one process serves
+//! both kinds of client.
+
+use std::sync::{Arc, Mutex};
+
+use freshservice_client::Client;
+use mcp_protocol::{
+    CacheScope, CallToolParams, DiscoverResult, ErrorObject, ErrorResponse, Implementation,
+    InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult,
+    LoggingLevel, LoggingMessageParams, Message, Notification, Request, RequestMeta, Response,
+    ResultType, SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, decode_cursor,
+    encode_cursor, error_code, method, modern_request_meta, negotiate_legacy_version,
+    parse_params, supported_versions,
+};
+use ratelimit_headers::RateLimitStatus;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::call::{call_tool, rate_limit_meta};
+use crate::registry::Registry;
+use crate::{Error, ToolFilter};
+
+/// Where a request's notifications (progress, log messages) go. Transports usually pass the
+/// same channel their responses go through, so notifications arrive before the response.
+pub type Notifier = UnboundedSender<Message>;
+
+const INSTRUCTIONS: &str = "Tools for the Freshservice service desk (REST API v2). \
+Tool names say the module and action; ids in paths are integers (assets use display_id). \
+Filter tools take a Freshservice query such as priority:3 AND status:2. \
+Failed calls return isError with the field or status to fix; rate-limit status is in each result's _meta.";
+
+/// Builds an [`McpService`].
+#[derive(Debug, Default)]
+pub struct ServiceBuilder {
+    client: Option<Client>,
+    filter: ToolFilter,
+    tools_page_size: Option<usize>,
+    server_info: Option<Implementation>,
+}
+
+impl ServiceBuilder {
+    /// The Freshservice client every tool call goes through.
+    pub fn client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Which tools to expose.
+    pub fn filter(mut self, filter: ToolFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// How many tools one `tools/list` page holds (default 100, at least 1).
+    pub fn tools_page_size(mut self, size: usize) -> Self {
+        self.tools_page_size = Some(size.max(1));
+        self
+    }
+
+    /// The name and version reported to clients (default: this crate's).
+    pub fn server_info(mut self, info: Implementation) -> Self {
+        self.server_info = Some(info);
+        self
+    }
+
+    /// Builds the service.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingClient`] without a client; filter errors when a tag is unknown or the
+    /// filters leave no tool.
+    pub fn build(self) -> Result<McpService, Error> {
+        let client = self.client.ok_or(Error::MissingClient)?;
+        let registry = Registry::build(freshservice_schema::catalog(), &self.filter)?;
+        let server_info = self.server_info.unwrap_or_else(|| {
+            Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                .with_title("Freshservice")
+        });
+        Ok(McpService {
+            inner: Arc::new(Inner {
+                client,
+                registry,
+                tools_page_size: self.tools_page_size.unwrap_or(100),
+                server_info,
+                last_rate_limit: Mutex::new(None),
+            }),
+        })
+    }
+}
+
+/// The MCP service. Cheap to clone; share one between all sessions of a server.
+#[derive(Debug, Clone)]
+pub struct McpService {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: Client,
+    registry: Registry,
+    tools_page_size: usize,
+    server_info: Implementation,
+    /// The most recent upstream reading: the limit is per account, so it is shared.
+    last_rate_limit: Mutex<Option<RateLimitStatus>>,
+}
+
+/// The state of one legacy session (one stdio process, or one HTTP session).
+#[derive(Debug, Default)]
+pub struct Session {
+    state: Mutex<SessionState>,
+}
+
+#[derive(Debug, Default)]
+struct SessionState {
+    protocol_version: Option<String>,
+    log_level: Option<LoggingLevel>,
+}
+
+impl Session {
+    /// A new, uninitialised session.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The legacy version negotiated by `initialize`, if the session has been initialised.
+    pub fn protocol_version(&self) -> Option<String> {
+        self.lock().protocol_version.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
+        // A poisoned lock only means another task panicked mid-update of plain data; the
+        // data itself is still usable.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// How a request is being served.
+enum Served {
+    Legacy,
+    Modern(RequestMeta),
+}
+
+impl McpService {
+    /// A builder.
+    pub fn builder() -> ServiceBuilder {
+        ServiceBuilder::default()
+    }
+
+    /// The names of the exposed tools, in `tools/list` order.
+    pub fn tool_names(&self) -> Vec<&str> {
+        self.inner
+            .registry
+            .entries()
+            .iter()
+            .map(|entry| entry.tool.name.as_str())
+            .collect()
+    }
+
+    /// Handles one incoming message. Returns the response for a request and `None` for
+    /// notifications and responses. Notifications for the client go to `notifier`.
+    pub async fn handle(
+        &self,
+        session: &Session,
+        message: Message,
+        notifier: Option<&Notifier>,
+    ) -> Option<Message> {
+        match message {
+            Message::Request(request) => Some(self.handle_request(session, request, notifier).await),
+            Message::Notification(notification) => {
+                if notification.method == method::INITIALIZED {
+                    // Nothing to do: requests are served as soon as `initialize` was answered.
+                }
+                None
+            }
+            Message::Response(_) | Message::Error(_) => None,
+        }
+    }
+
+    /// Handles one request and returns its response.
+    pub async fn handle_request(
+        &self,
+        session: &Session,
+        request: Request,
+        notifier: Option<&Notifier>,
+    ) -> Message {
+        let id = request.id.clone();
+        match self.dispatch(session, request, notifier).await {
+            Ok(result) => Response::new(id, result).into(),
+            Err(error) => ErrorResponse::new(Some(id), error).into(),
+        }
+    }
+
+    async fn dispatch(
+        &self,
+        session: &Session,
+        request: Request,
+        notifier: Option<&Notifier>,
+    ) -> Result<Value, ErrorObject> {
+        let served = match modern_request_meta(request.params.as_ref())? {
+            Some(meta) => Served::Modern(meta),
+            None => Served::Legacy,
+        };
+        let params = request.params.as_ref();
+        match served {
+            Served::Modern(meta) => match request.method.as_str() {
+                method::SERVER_DISCOVER => Ok(self.discover()),
+                method::TOOLS_LIST => self.list_tools(params, true),
+                method::TOOLS_CALL => {
+                    self.call(params, meta.log_level, notifier, true).await
+                }
+                method::INITIALIZE | method::PING | method::LOGGING_SET_LEVEL => Err(ErrorObject::new(
+                    error_code::METHOD_NOT_FOUND,
+                    format!("{} does not exist in protocol version 2026-07-28 (it was removed with the handshake)", request.method),
+                )),
+                other => Err(ErrorObject::method_not_found(other)),
+            },
+            Served::Legacy => match request.method.as_str() {
+                method::INITIALIZE => self.initialize(session, params),
+                method::PING => Ok(json!({})),
+                method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
+                    .err()
+                    .unwrap_or_else(|| ErrorObject::invalid_params("server/discover needs modern _meta"))),
+                method::TOOLS_LIST | method::TOOLS_CALL | method::LOGGING_SET_LEVEL
+                    if session.protocol_version().is_none() =>
+                {
+                    Err(ErrorObject::new(
+                        error_code::INVALID_REQUEST,
+                        format!(
+                            "session not initialized: send initialize first, or send {} in params._meta to use protocol version 2026-07-28",
+                            mcp_protocol::PROTOCOL_VERSION_KEY
+                        ),
+                    ))
+                }
+                method::TOOLS_LIST => self.list_tools(params, false),
+                method::TOOLS_CALL => {
+                    let level = session.lock().log_level;
+                    self.call(params, level, notifier, false).await
+                }
+                method::LOGGING_SET_LEVEL => {
+                    let SetLevelParams { level, .. } = parse_params(params)?;
+                    session.lock().log_level = Some(level);
+                    Ok(json!({}))
+                }
+                other => Err(ErrorObject::method_not_found(other)),
+            },
+        }
+    }
+
+    fn initialize(&self, session: &Session, params: Option<&Value>) -> Result<Value, ErrorObject> {
+        let params: InitializeParams = parse_params(params)?;
+        let version = negotiate_legacy_version(&params.protocol_version);
+        session.lock().protocol_version = Some(version.to_owned());
+        let result = InitializeResult::new(
+            version,
+            ServerCapabilities::tools_and_logging(),
+            self.inner.server_info.clone(),
+        )
+        .with_instructions(INSTRUCTIONS);
+        serde_json::to_value(result).map_err(internal)
+    }
+
+    fn discover(&self) -> Value {
+        let mut result = DiscoverResult::new(
+            supported_versions().into_iter().map(str::to_owned).collect(),
+            ServerCapabilities::tools_and_logging(),
+        );
+        result.instructions = Some(INSTRUCTIONS.to_owned());
+        result.cache_scope = CacheScope::Private;
+        result.meta = Some(self.server_info_meta());
+        serde_json::to_value(result).unwrap_or(Value::Null)
+    }
+
+    fn server_info_meta(&self) -> JsonObject {
+        let mut meta = JsonObject::new();
+        meta.insert(
+            SERVER_INFO_KEY.into(),
+            serde_json::to_value(&self.inner.server_info).unwrap_or(Value::Null),
+        );
+        meta
+    }
+
+    fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Value, ErrorObject> {
+        let ListToolsParams { cursor, .. } = parse_params(params)?;
+        let entries = self.inner.registry.entries();
+        let start = match cursor.as_deref() {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor)
+                .filter(|offset| *offset < entries.len())
+                .ok_or_else(|| ErrorObject::invalid_params(format!("invalid cursor {cursor:?}: use the nextCursor of the previous tools/list page, or omit it")))?,
+        };
+        let end = (start + self.inner.tools_page_size).min(entries.len());
+        let tools = entries[start..end].iter().map(|entry| entry.tool.clone()).collect();
+        let next_cursor = (end < entries.len()).then(|| encode_cursor(end));
+        let mut result = ListToolsResult::new(tools, next_cursor);
+        if modern {
+            result.result_type = Some(ResultType::Complete);
+            // The list depends on the server's filters (its authorization), not on the caller's
+            // connection, so private caching is right; it never changes while the process runs.
+            result.ttl_ms = Some(300_000);
+            result.cache_scope = Some(CacheScope::Private);
+            result.meta = Some(self.server_info_meta());
+        }
+        serde_json::to_value(result).map_err(internal)
+    }
+
+    async fn call(
+        &self,
+        params: Option<&Value>,
+        log_level: Option<LoggingLevel>,
+        notifier: Option<&Notifier>,
+        modern: bool,
+    ) -> Result<Value, ErrorObject> {
+        let CallToolParams { name, arguments, .. } = parse_params(params)?;
+        let Some(entry) = self.inner.registry.get(&name) else {
+            return Err(ErrorObject::invalid_params(format!(
+                "Unknown tool: {name}. Call tools/list to see the tools this server offers."
+            )));
+        };
+        let arguments = arguments.map_or_else(|| Value::Object(JsonObject::new()), Value::Object);
+        let outcome = call_tool(&self.inner.client, entry, &arguments).await;
+        let rate_limit = match outcome.rate_limit {
+            Some(status) => {
+                *self.lock_rate_limit() = Some(status.clone());
+                Some(status)
+            }
+            None => self.lock_rate_limit().clone(),
+        };
+        let mut result = outcome.result;
+        let mut meta = rate_limit.as_ref().map(rate_limit_meta).unwrap_or_default();
+        if modern {
+            result.result_type = Some(ResultType::Complete);
+            meta.extend(self.server_info_meta());
+        }
+        if !meta.is_empty() {
+            result.meta = Some(meta);
+        }
+        if result.is_error == Some(true) {
+            self.log(log_level, notifier, LoggingLevel::Warning, &name, &result);
+        }
+        serde_json::to_value(result).map_err(internal)
+    }
+
+    /// Sends a log notification when the client asked for this level or lower.
+    fn log(
+        &self,
+        floor: Option<LoggingLevel>,
+        notifier: Option<&Notifier>,
+        level: LoggingLevel,
+        tool: &str,
+        result: &mcp_protocol::CallToolResult,
+    ) {
+        let (Some(floor), Some(notifier)) = (floor, notifier) else {
+            return;
+        };
+        if level < floor {
+            return;
+        }
+        let text = result
+            .content
+            .iter()
+            .find_map(|block| match block {
+                mcp_protocol::ContentBlock::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .unwrap_or("");
+        let params = LoggingMessageParams::new(
+            level,
+            Some("freshservice-mcp".into()),
+            json!({ "tool": tool, "message": text }),
+        );
+        if let Ok(params) = serde_json::to_value(params) {
+            // A closed channel means the client went away; nothing to report to.
+            let _ = notifier.send(Notification::new(method::LOGGING_MESSAGE, Some(params)).into());
+        }
+    }
+
+    fn lock_rate_limit(&self) -> std::sync::MutexGuard<'_, Option<RateLimitStatus>> {
+        self.inner
+            .last_rate_limit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn internal(error: serde_json::Error) -> ErrorObject {
+    ErrorObject::new(error_code::INTERNAL_ERROR, format!("internal error: {error}"))
+}

@@ -1,0 +1,176 @@
+//! The stdio transport: newline-delimited JSON-RPC on stdin and stdout.
+//!
+//! stdout carries only protocol messages; logs go to stderr. Requests run concurrently, so a
+//! slow Freshservice call does not hold up `ping` or a cancellation. The server exits when
+//! stdin closes, after letting in-flight calls finish for a short grace period.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mcp_protocol::{CancelledParams, ErrorObject, ErrorResponse, Message, RequestId, error_code, method};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+
+use crate::{McpService, Session};
+
+/// The largest message we accept on one line. Tool arguments are small; anything near this is
+/// a broken or hostile client, and reading it whole would let it exhaust memory.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long in-flight calls may run after stdin closes.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `service` on this process's stdin and stdout until stdin closes.
+///
+/// # Errors
+///
+/// Only I/O errors on stdin or stdout.
+pub async fn serve_stdio(service: McpService) -> std::io::Result<()> {
+    serve_io(service, tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// Serves `service` on any reader and writer pair (stdio, a pipe, a socket, a test buffer).
+///
+/// # Errors
+///
+/// Only I/O errors on `reader` or `writer`.
+pub async fn serve_io<R, W>(service: McpService, reader: R, writer: W) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (outgoing, mut outgoing_rx) = mpsc::unbounded_channel::<Message>();
+    let writer_task = tokio::spawn(async move {
+        let mut writer = writer;
+        while let Some(message) = outgoing_rx.recv().await {
+            let mut line = message.to_json();
+            line.push('\n');
+            writer.write_all(line.as_bytes()).await?;
+            writer.flush().await?;
+        }
+        Ok::<(), std::io::Error>(())
+    });
+
+    let session = Arc::new(Session::new());
+    let in_flight: Arc<Mutex<HashMap<RequestId, AbortHandle>>> = Arc::default();
+    let mut tasks = JoinSet::new();
+    let mut reader = BufReader::new(reader);
+    let read_result = loop {
+        let line = match read_bounded_line(&mut reader).await {
+            Ok(Some(line)) => line,
+            Ok(None) => break Ok(()),
+            Err(error) => break Err(error),
+        };
+        // Reap finished tasks so the set does not grow for the life of the process.
+        while tasks.try_join_next().is_some() {}
+        let text = match line {
+            Line::TooLong => {
+                send_error(&outgoing, error_code::INVALID_REQUEST, format!("message too large: the limit is {MAX_LINE_BYTES} bytes per line"));
+                continue;
+            }
+            Line::Text(text) => text,
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            send_error(&outgoing, error_code::PARSE_ERROR, "parse error: the message is not valid UTF-8".into());
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let message = match Message::parse(&text) {
+            Ok(message) => message,
+            Err(error) => {
+                let _ = outgoing.send(error.into());
+                continue;
+            }
+        };
+        match message {
+            Message::Notification(notification) if notification.method == method::CANCELLED => {
+                if let Ok(params) = mcp_protocol::parse_params::<CancelledParams>(notification.params.as_ref())
+                    && let Some(handle) = lock(&in_flight).remove(&params.request_id)
+                {
+                    // The spec says to send nothing for a cancelled request.
+                    handle.abort();
+                }
+            }
+            Message::Request(request) => {
+                let id = request.id.clone();
+                let service = service.clone();
+                let session = Arc::clone(&session);
+                let outgoing = outgoing.clone();
+                let registry = Arc::clone(&in_flight);
+                let task_id = id.clone();
+                let handle = tasks.spawn(async move {
+                    let response = service.handle_request(&session, request, Some(&outgoing)).await;
+                    if lock(&registry).remove(&task_id).is_some() {
+                        let _ = outgoing.send(response);
+                    }
+                });
+                lock(&in_flight).insert(id, handle);
+            }
+            other => {
+                let _ = service.handle(&session, other, Some(&outgoing)).await;
+            }
+        }
+    };
+
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    tasks.abort_all();
+    drop(outgoing);
+    match writer_task.await {
+        Ok(write_result) => read_result.and(write_result),
+        Err(join_error) => Err(std::io::Error::other(join_error)),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn send_error(outgoing: &mpsc::UnboundedSender<Message>, code: i32, message: String) {
+    let _ = outgoing.send(ErrorResponse::new(None, ErrorObject::new(code, message)).into());
+}
+
+enum Line {
+    Text(Vec<u8>),
+    TooLong,
+}
+
+/// Reads one line without ever holding more than [`MAX_LINE_BYTES`]; the rest of an oversized
+/// line is skipped.
+async fn read_bounded_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Line>> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let buffer = reader.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok(match (line.is_empty() && !too_long, too_long) {
+                (true, _) => None,
+                (false, true) => Some(Line::TooLong),
+                (false, false) => Some(Line::Text(line)),
+            });
+        }
+        let (chunk, found_newline) = match buffer.iter().position(|byte| *byte == b'\n') {
+            Some(position) => (&buffer[..position], Some(position)),
+            None => (buffer, None),
+        };
+        if !too_long {
+            if line.len() + chunk.len() > MAX_LINE_BYTES {
+                too_long = true;
+                line = Vec::new();
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let consumed = found_newline.map_or(buffer.len(), |position| position + 1);
+        reader.consume(consumed);
+        if found_newline.is_some() {
+            return Ok(Some(if too_long { Line::TooLong } else { Line::Text(line) }));
+        }
+    }
+}
