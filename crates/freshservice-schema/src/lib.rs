@@ -1,1 +1,54 @@
 #![doc = include_str!("../README.md")]
+
+mod canonical;
+mod catalog;
+mod enums;
+mod error;
+mod lint;
+mod sources;
+mod spec;
+mod workspace;
+
+use std::sync::LazyLock;
+
+pub use crate::{
+    canonical::canonical_json,
+    catalog::{Catalog, Operation, OperationKind, Param, ParamLocation},
+    enums::{CodedEnum, coded_enum, coded_enums},
+    error::Error,
+    lint::{Finding, MAX_DESCRIPTION_CHARS},
+    workspace::{
+        ALL_WORKSPACES, GLOBAL, MSP_OWN_WORKSPACE_ID, PRIMARY_WORKSPACE_ID, WorkspaceScope,
+        is_assignable,
+    },
+};
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    // The committed data is loaded and linted by the test suite (tests/it/catalog.rs), so this cannot fail
+    // for a build whose tests pass.
+    Catalog::from_sources(sources::SOURCES.iter().copied()).expect(
+        "the committed catalogue data loads; `cargo test -p freshservice-schema` shows why not",
+    )
+});
+
+/// The committed endpoint catalogue, parsed on first use and shared afterwards.
+pub fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+/// The embedded data files as `(file name, file text)`, in file-name order; what [`catalog()`] is built from.
+pub fn data_sources() -> &'static [(&'static str, &'static str)] {
+    sources::SOURCES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_send_sync_and_shared() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Catalog>();
+        assert!(std::ptr::eq(catalog(), catalog()));
+    }
+}
