@@ -50,7 +50,10 @@ impl StdioOptions {
 }
 
 /// Parses the arguments (without the program name), reading variables through `env`.
-pub(crate) fn parse(arguments: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Command, String> {
+pub(crate) fn parse(
+    arguments: &[String],
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, String> {
     let mut arguments = arguments.iter();
     let Some(subcommand) = arguments.next() else {
         return Err("missing command: run `freshservice-mcp stdio` (see --help)".into());
@@ -59,7 +62,11 @@ pub(crate) fn parse(arguments: &[String], env: impl Fn(&str) -> Option<String>) 
         "-h" | "--help" | "help" => return Ok(Command::Help),
         "-V" | "--version" => return Ok(Command::Version),
         "stdio" => {}
-        other => return Err(format!("unknown command {other:?}: the commands are stdio, --help, --version")),
+        other => {
+            return Err(format!(
+                "unknown command {other:?}: the commands are stdio, --help, --version"
+            ));
+        }
     }
     let non_empty = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
     let mut options = StdioOptions {
@@ -96,16 +103,19 @@ pub(crate) fn parse(arguments: &[String], env: impl Fn(&str) -> Option<String>) 
                     .parse()
                     .ok()
                     .filter(|seconds| (1..=600).contains(seconds))
-                    .ok_or_else(|| format!("--timeout {text:?} must be a whole number of seconds from 1 to 600"))?;
+                    .ok_or_else(|| {
+                        format!(
+                            "--timeout {text:?} must be a whole number of seconds from 1 to 600"
+                        )
+                    })?;
                 options.timeout = Duration::from_secs(seconds);
             }
             "--tools-page-size" => {
                 let text = value()?;
-                options.tools_page_size = text
-                    .parse()
-                    .ok()
-                    .filter(|size| *size >= 1)
-                    .ok_or_else(|| format!("--tools-page-size {text:?} must be a whole number of at least 1"))?;
+                options.tools_page_size =
+                    text.parse().ok().filter(|size| *size >= 1).ok_or_else(|| {
+                        format!("--tools-page-size {text:?} must be a whole number of at least 1")
+                    })?;
             }
             "--api-key" => {
                 return Err("--api-key is not accepted (it would show in the process list): set FRESHSERVICE_API_KEY".into());
@@ -116,7 +126,10 @@ pub(crate) fn parse(arguments: &[String], env: impl Fn(&str) -> Option<String>) 
     options.api_key = non_empty(env("FRESHSERVICE_API_KEY"))
         .ok_or("FRESHSERVICE_API_KEY is not set: export the API key of a Freshservice agent (Profile settings → API key)")?;
     if options.domain.is_none() && options.base_url.is_none() {
-        return Err("no Freshservice account given: set FRESHSERVICE_DOMAIN (e.g. acme) or pass --base-url".into());
+        return Err(
+            "no Freshservice account given: set FRESHSERVICE_DOMAIN (e.g. acme) or pass --base-url"
+                .into(),
+        );
     }
     Ok(Command::Stdio(options))
 }
@@ -128,29 +141,55 @@ mod tests {
     fn run(arguments: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
         let arguments: Vec<String> = arguments.iter().map(|a| (*a).to_owned()).collect();
         parse(&arguments, |name| {
-            env.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
         })
     }
 
+    /// Arguments, environment, and a fragment the error must contain.
+    type Trial<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
     #[test]
     fn parse_trials() {
-        let key = [("FRESHSERVICE_API_KEY", "k"), ("FRESHSERVICE_DOMAIN", "acme")];
-        let Ok(Command::Stdio(options)) = run(&["stdio", "--methods", "read", "--tags=changes,assets"], &key) else {
+        let key = [
+            ("FRESHSERVICE_API_KEY", "k"),
+            ("FRESHSERVICE_DOMAIN", "acme"),
+        ];
+        let Ok(Command::Stdio(options)) = run(
+            &["stdio", "--methods", "read", "--tags=changes,assets"],
+            &key,
+        ) else {
             panic!("stdio did not parse")
         };
-        assert_eq!((options.methods.as_str(), options.tags.as_str()), ("read", "changes,assets"));
+        assert_eq!(
+            (options.methods.as_str(), options.tags.as_str()),
+            ("read", "changes,assets")
+        );
         assert_eq!(options.domain.as_deref(), Some("acme"));
         assert_eq!(run(&["--help"], &[]), Ok(Command::Help));
         assert_eq!(run(&["stdio", "--help"], &[]), Ok(Command::Help));
         assert_eq!(run(&["--version"], &[]), Ok(Command::Version));
 
-        let failures: &[(&[&str], &[(&str, &str)], &str)] = &[
+        let failures: &[Trial] = &[
             (&[], &key, "missing command"),
             (&["serve-forever"], &key, "unknown command"),
-            (&["stdio"], &[("FRESHSERVICE_DOMAIN", "acme")], "FRESHSERVICE_API_KEY"),
-            (&["stdio"], &[("FRESHSERVICE_API_KEY", "k")], "FRESHSERVICE_DOMAIN"),
+            (
+                &["stdio"],
+                &[("FRESHSERVICE_DOMAIN", "acme")],
+                "FRESHSERVICE_API_KEY",
+            ),
+            (
+                &["stdio"],
+                &[("FRESHSERVICE_API_KEY", "k")],
+                "FRESHSERVICE_DOMAIN",
+            ),
             (&["stdio", "--timeout", "0"], &key, "--timeout"),
-            (&["stdio", "--tools-page-size", "x"], &key, "--tools-page-size"),
+            (
+                &["stdio", "--tools-page-size", "x"],
+                &key,
+                "--tools-page-size",
+            ),
             (&["stdio", "--methods"], &key, "--methods needs a value"),
             (&["stdio", "--api-key", "k"], &key, "FRESHSERVICE_API_KEY"),
             (&["stdio", "--bogus"], &key, "unknown option"),
@@ -163,7 +202,13 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_key() {
-        let Ok(Command::Stdio(options)) = run(&["stdio"], &[("FRESHSERVICE_API_KEY", "secret-key-123"), ("FRESHSERVICE_DOMAIN", "acme")]) else {
+        let Ok(Command::Stdio(options)) = run(
+            &["stdio"],
+            &[
+                ("FRESHSERVICE_API_KEY", "secret-key-123"),
+                ("FRESHSERVICE_DOMAIN", "acme"),
+            ],
+        ) else {
             panic!()
         };
         assert!(!format!("{options:?}").contains("secret-key-123"));

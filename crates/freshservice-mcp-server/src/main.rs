@@ -95,7 +95,8 @@ fn build_service(options: &StdioOptions) -> Result<McpService, String> {
         (None, None) => unreachable!("cli::parse requires a domain or base URL"),
     };
     let client = client.build().map_err(|error| error.to_string())?;
-    let filter = ToolFilter::parse(&options.methods, &options.tags).map_err(|error| error.to_string())?;
+    let filter =
+        ToolFilter::parse(&options.methods, &options.tags).map_err(|error| error.to_string())?;
     McpService::builder()
         .client(client)
         .filter(filter)

@@ -16,7 +16,11 @@ pub(crate) struct CallOutcome {
     pub(crate) rate_limit: Option<RateLimitStatus>,
 }
 
-pub(crate) async fn call_tool(client: &Client, entry: &ToolEntry, arguments: &Value) -> CallOutcome {
+pub(crate) async fn call_tool(
+    client: &Client,
+    entry: &ToolEntry,
+    arguments: &Value,
+) -> CallOutcome {
     let routed = match entry.router.route(arguments) {
         Ok(routed) => routed,
         Err(error) => {
@@ -112,8 +116,12 @@ fn explain_failure(tool: &str, error: &freshservice_client::Error) -> String {
 fn hint_for_status(status: u16) -> &'static str {
     match status {
         400 => "Fix the fields listed above and call again.",
-        401 => "The Freshservice API key was rejected; the operator must fix the server's configuration.",
-        403 => "The agent behind the API key lacks permission for this, or the feature is not enabled on the account.",
+        401 => {
+            "The Freshservice API key was rejected; the operator must fix the server's configuration."
+        }
+        403 => {
+            "The agent behind the API key lacks permission for this, or the feature is not enabled on the account."
+        }
         404 => "No such object: check the id (assets use display_id) and the workspace_id.",
         405 => "Freshservice does not allow this method on this path.",
         409 => "The object is in a conflicting state; read it again and retry with current values.",

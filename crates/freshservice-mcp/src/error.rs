@@ -11,7 +11,9 @@
 #[non_exhaustive]
 pub enum Error {
     /// A `--methods` value is not one we know.
-    #[error("unknown method filter {value:?}: use one or more of read, write, list, get, create, update, delete, custom")]
+    #[error(
+        "unknown method filter {value:?}: use one or more of read, write, list, get, create, update, delete, custom"
+    )]
     UnknownMethodFilter {
         /// The value given.
         value: String,

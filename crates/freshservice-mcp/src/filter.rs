@@ -113,13 +113,15 @@ impl ToolFilter {
     pub fn allows(&self, operation: &Operation) -> bool {
         let method_ok =
             self.methods.is_empty() || self.methods.iter().any(|method| method.matches(operation));
-        let tag_ok = self.tags.is_empty() || self.tags.iter().any(|tag| *tag == operation.tag);
+        let tag_ok = self.tags.is_empty() || self.tags.contains(&operation.tag);
         method_ok && tag_ok
     }
 }
 
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|item| !item.is_empty())
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
 }
 
 #[cfg(test)]
@@ -129,7 +131,10 @@ mod tests {
     #[test]
     fn parse_trials() {
         let filter = ToolFilter::parse("read, Create", "changes,assets").unwrap();
-        assert_eq!(filter.methods, vec![MethodFilter::Read, MethodFilter::Create]);
+        assert_eq!(
+            filter.methods,
+            vec![MethodFilter::Read, MethodFilter::Create]
+        );
         assert_eq!(filter.tags, vec!["changes", "assets"]);
         assert_eq!(ToolFilter::parse("", "").unwrap(), ToolFilter::all());
         let error = ToolFilter::parse("read,erase", "").unwrap_err();
@@ -142,10 +147,21 @@ mod tests {
         let reads = ToolFilter::parse("read", "").unwrap();
         let writes = ToolFilter::parse("write", "").unwrap();
         for operation in catalog.operations() {
-            assert_ne!(reads.allows(operation), writes.allows(operation), "{}", operation.name);
+            assert_ne!(
+                reads.allows(operation),
+                writes.allows(operation),
+                "{}",
+                operation.name
+            );
         }
         let changes = ToolFilter::parse("", "changes").unwrap();
-        assert!(catalog.operations().iter().filter(|op| changes.allows(op)).all(|op| op.tag == "changes"));
+        assert!(
+            catalog
+                .operations()
+                .iter()
+                .filter(|op| changes.allows(op))
+                .all(|op| op.tag == "changes")
+        );
         assert!(catalog.operations().iter().any(|op| changes.allows(op)));
     }
 }

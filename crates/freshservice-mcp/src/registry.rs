@@ -14,7 +14,6 @@ use crate::{Error, ToolFilter};
 pub(crate) struct ToolEntry {
     pub(crate) tool: Tool,
     pub(crate) router: arg_router::Operation,
-    pub(crate) operation: &'static Operation,
 }
 
 /// The tools of one server, in catalogue order (sorted by name, so cursors are stable).
@@ -96,11 +95,7 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
     let tool = Tool::new(&operation.name, &operation.description, schema_object)
         .with_title(&operation.title)
         .with_annotations(annotations_for(operation));
-    Ok(ToolEntry {
-        tool,
-        router,
-        operation,
-    })
+    Ok(ToolEntry { tool, router })
 }
 
 /// Reads are safe; creates add without overwriting; updates and deletes overwrite, and
@@ -131,13 +126,33 @@ mod tests {
     #[test]
     fn every_catalogue_operation_becomes_a_valid_tool() {
         let registry = Registry::build(freshservice_schema::catalog(), &ToolFilter::all()).unwrap();
-        assert_eq!(registry.entries().len(), freshservice_schema::catalog().operations().len());
+        assert_eq!(
+            registry.entries().len(),
+            freshservice_schema::catalog().operations().len()
+        );
         for entry in registry.entries() {
-            assert!(mcp_protocol::is_valid_tool_name(&entry.tool.name), "{}", entry.tool.name);
-            assert_eq!(entry.tool.input_schema["type"], "object", "{}", entry.tool.name);
-            assert!(entry.tool.description.as_deref().is_some_and(|d| !d.is_empty()));
+            assert!(
+                mcp_protocol::is_valid_tool_name(&entry.tool.name),
+                "{}",
+                entry.tool.name
+            );
+            assert_eq!(
+                entry.tool.input_schema["type"], "object",
+                "{}",
+                entry.tool.name
+            );
+            assert!(
+                entry
+                    .tool
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| !d.is_empty())
+            );
             let annotations = entry.tool.annotations.as_ref().unwrap();
-            if entry.operation.is_read_only() {
+            let operation = freshservice_schema::catalog()
+                .get(&entry.tool.name)
+                .unwrap();
+            if operation.is_read_only() {
                 assert_eq!(annotations.read_only_hint, Some(true));
             } else {
                 assert_eq!(annotations.read_only_hint, Some(false));
@@ -151,8 +166,18 @@ mod tests {
         let catalog = freshservice_schema::catalog();
         let trials = [
             ("list_all_freshservice_changes", Some(true), None, None),
-            ("create_a_freshservice_change", Some(false), Some(false), Some(false)),
-            ("update_a_freshservice_change_by_id", Some(false), Some(true), Some(true)),
+            (
+                "create_a_freshservice_change",
+                Some(false),
+                Some(false),
+                Some(false),
+            ),
+            (
+                "update_a_freshservice_change_by_id",
+                Some(false),
+                Some(true),
+                Some(true),
+            ),
         ];
         for (name, read_only, destructive, idempotent) in trials {
             let annotations = annotations_for(catalog.get(name).unwrap());
@@ -167,6 +192,9 @@ mod tests {
         let filter = ToolFilter::parse("", "tickets,nope").unwrap();
         let error = Registry::build(freshservice_schema::catalog(), &filter).unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("\"nope\"") && message.contains("changes"), "{message}");
+        assert!(
+            message.contains("\"nope\"") && message.contains("changes"),
+            "{message}"
+        );
     }
 }

@@ -10,11 +10,10 @@ use std::sync::{Arc, Mutex};
 use freshservice_client::Client;
 use mcp_protocol::{
     CacheScope, CallToolParams, DiscoverResult, ErrorObject, ErrorResponse, Implementation,
-    InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult,
-    LoggingLevel, LoggingMessageParams, Message, Notification, Request, RequestMeta, Response,
-    ResultType, SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, decode_cursor,
-    encode_cursor, error_code, method, modern_request_meta, negotiate_legacy_version,
-    parse_params, supported_versions,
+    InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult, LoggingLevel,
+    LoggingMessageParams, Message, Notification, Request, RequestMeta, Response, ResultType,
+    SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, decode_cursor, encode_cursor, error_code,
+    method, modern_request_meta, negotiate_legacy_version, parse_params, supported_versions,
 };
 use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
@@ -134,14 +133,16 @@ impl Session {
     fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
         // A poisoned lock only means another task panicked mid-update of plain data; the
         // data itself is still usable.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// How a request is being served.
 enum Served {
     Legacy,
-    Modern(RequestMeta),
+    Modern(Box<RequestMeta>),
 }
 
 impl McpService {
@@ -169,7 +170,9 @@ impl McpService {
         notifier: Option<&Notifier>,
     ) -> Option<Message> {
         match message {
-            Message::Request(request) => Some(self.handle_request(session, request, notifier).await),
+            Message::Request(request) => {
+                Some(self.handle_request(session, request, notifier).await)
+            }
             Message::Notification(notification) => {
                 if notification.method == method::INITIALIZED {
                     // Nothing to do: requests are served as soon as `initialize` was answered.
@@ -201,7 +204,7 @@ impl McpService {
         notifier: Option<&Notifier>,
     ) -> Result<Value, ErrorObject> {
         let served = match modern_request_meta(request.params.as_ref())? {
-            Some(meta) => Served::Modern(meta),
+            Some(meta) => Served::Modern(Box::new(meta)),
             None => Served::Legacy,
         };
         let params = request.params.as_ref();
@@ -209,13 +212,16 @@ impl McpService {
             Served::Modern(meta) => match request.method.as_str() {
                 method::SERVER_DISCOVER => Ok(self.discover()),
                 method::TOOLS_LIST => self.list_tools(params, true),
-                method::TOOLS_CALL => {
-                    self.call(params, meta.log_level, notifier, true).await
+                method::TOOLS_CALL => self.call(params, meta.log_level, notifier, true).await,
+                method::INITIALIZE | method::PING | method::LOGGING_SET_LEVEL => {
+                    Err(ErrorObject::new(
+                        error_code::METHOD_NOT_FOUND,
+                        format!(
+                            "{} does not exist in protocol version 2026-07-28 (it was removed with the handshake)",
+                            request.method
+                        ),
+                    ))
                 }
-                method::INITIALIZE | method::PING | method::LOGGING_SET_LEVEL => Err(ErrorObject::new(
-                    error_code::METHOD_NOT_FOUND,
-                    format!("{} does not exist in protocol version 2026-07-28 (it was removed with the handshake)", request.method),
-                )),
                 other => Err(ErrorObject::method_not_found(other)),
             },
             Served::Legacy => match request.method.as_str() {
@@ -223,7 +229,9 @@ impl McpService {
                 method::PING => Ok(json!({})),
                 method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
                     .err()
-                    .unwrap_or_else(|| ErrorObject::invalid_params("server/discover needs modern _meta"))),
+                    .unwrap_or_else(|| {
+                        ErrorObject::invalid_params("server/discover needs modern _meta")
+                    })),
                 method::TOOLS_LIST | method::TOOLS_CALL | method::LOGGING_SET_LEVEL
                     if session.protocol_version().is_none() =>
                 {
@@ -265,7 +273,10 @@ impl McpService {
 
     fn discover(&self) -> Value {
         let mut result = DiscoverResult::new(
-            supported_versions().into_iter().map(str::to_owned).collect(),
+            supported_versions()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             ServerCapabilities::tools_and_logging(),
         );
         result.instructions = Some(INSTRUCTIONS.to_owned());
@@ -293,7 +304,10 @@ impl McpService {
                 .ok_or_else(|| ErrorObject::invalid_params(format!("invalid cursor {cursor:?}: use the nextCursor of the previous tools/list page, or omit it")))?,
         };
         let end = (start + self.inner.tools_page_size).min(entries.len());
-        let tools = entries[start..end].iter().map(|entry| entry.tool.clone()).collect();
+        let tools = entries[start..end]
+            .iter()
+            .map(|entry| entry.tool.clone())
+            .collect();
         let next_cursor = (end < entries.len()).then(|| encode_cursor(end));
         let mut result = ListToolsResult::new(tools, next_cursor);
         if modern {
@@ -314,7 +328,9 @@ impl McpService {
         notifier: Option<&Notifier>,
         modern: bool,
     ) -> Result<Value, ErrorObject> {
-        let CallToolParams { name, arguments, .. } = parse_params(params)?;
+        let CallToolParams {
+            name, arguments, ..
+        } = parse_params(params)?;
         let Some(entry) = self.inner.registry.get(&name) else {
             return Err(ErrorObject::invalid_params(format!(
                 "Unknown tool: {name}. Call tools/list to see the tools this server offers."
@@ -387,5 +403,8 @@ impl McpService {
 }
 
 fn internal(error: serde_json::Error) -> ErrorObject {
-    ErrorObject::new(error_code::INTERNAL_ERROR, format!("internal error: {error}"))
+    ErrorObject::new(
+        error_code::INTERNAL_ERROR,
+        format!("internal error: {error}"),
+    )
 }

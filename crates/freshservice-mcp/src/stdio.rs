@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_protocol::{CancelledParams, ErrorObject, ErrorResponse, Message, RequestId, error_code, method};
+use mcp_protocol::{
+    CancelledParams, ErrorObject, ErrorResponse, Message, RequestId, error_code, method,
+};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
@@ -44,7 +46,11 @@ where
     let (outgoing, mut outgoing_rx) = mpsc::unbounded_channel::<Message>();
     let writer_task = tokio::spawn(async move {
         let mut writer = writer;
+        let trace = std::env::var_os("FRESHSERVICE_MCP_TRACE").is_some();
         while let Some(message) = outgoing_rx.recv().await {
+            if trace {
+                eprintln!("freshservice-mcp: -> {}", describe(&message));
+            }
             let mut line = message.to_json();
             line.push('\n');
             writer.write_all(line.as_bytes()).await?;
@@ -53,6 +59,8 @@ where
         Ok::<(), std::io::Error>(())
     });
 
+    // Message tracing names methods and ids only, never params (they may hold personal data).
+    let trace = std::env::var_os("FRESHSERVICE_MCP_TRACE").is_some();
     let session = Arc::new(Session::new());
     let in_flight: Arc<Mutex<HashMap<RequestId, AbortHandle>>> = Arc::default();
     let mut tasks = JoinSet::new();
@@ -67,13 +75,21 @@ where
         while tasks.try_join_next().is_some() {}
         let text = match line {
             Line::TooLong => {
-                send_error(&outgoing, error_code::INVALID_REQUEST, format!("message too large: the limit is {MAX_LINE_BYTES} bytes per line"));
+                send_error(
+                    &outgoing,
+                    error_code::INVALID_REQUEST,
+                    format!("message too large: the limit is {MAX_LINE_BYTES} bytes per line"),
+                );
                 continue;
             }
             Line::Text(text) => text,
         };
         let Ok(text) = String::from_utf8(text) else {
-            send_error(&outgoing, error_code::PARSE_ERROR, "parse error: the message is not valid UTF-8".into());
+            send_error(
+                &outgoing,
+                error_code::PARSE_ERROR,
+                "parse error: the message is not valid UTF-8".into(),
+            );
             continue;
         };
         if text.trim().is_empty() {
@@ -86,9 +102,13 @@ where
                 continue;
             }
         };
+        if trace {
+            eprintln!("freshservice-mcp: <- {}", describe(&message));
+        }
         match message {
             Message::Notification(notification) if notification.method == method::CANCELLED => {
-                if let Ok(params) = mcp_protocol::parse_params::<CancelledParams>(notification.params.as_ref())
+                if let Ok(params) =
+                    mcp_protocol::parse_params::<CancelledParams>(notification.params.as_ref())
                     && let Some(handle) = lock(&in_flight).remove(&params.request_id)
                 {
                     // The spec says to send nothing for a cancelled request.
@@ -97,18 +117,32 @@ where
             }
             Message::Request(request) => {
                 let id = request.id.clone();
+                // The registry lock is held until the task is registered: a fast task must not
+                // finish (and find itself unregistered, dropping its response) before then.
+                let mut registered = lock(&in_flight);
+                if registered.contains_key(&id) {
+                    let error = ErrorObject::new(
+                        error_code::INVALID_REQUEST,
+                        format!("request id {id} is already in use by a request in flight"),
+                    );
+                    let _ = outgoing.send(ErrorResponse::new(Some(id), error).into());
+                    continue;
+                }
                 let service = service.clone();
                 let session = Arc::clone(&session);
                 let outgoing = outgoing.clone();
                 let registry = Arc::clone(&in_flight);
                 let task_id = id.clone();
                 let handle = tasks.spawn(async move {
-                    let response = service.handle_request(&session, request, Some(&outgoing)).await;
+                    let response = service
+                        .handle_request(&session, request, Some(&outgoing))
+                        .await;
+                    // Absent means the request was cancelled: the spec says to send nothing.
                     if lock(&registry).remove(&task_id).is_some() {
                         let _ = outgoing.send(response);
                     }
                 });
-                lock(&in_flight).insert(id, handle);
+                registered.insert(id, handle);
             }
             other => {
                 let _ = service.handle(&session, other, Some(&outgoing)).await;
@@ -128,8 +162,26 @@ where
     }
 }
 
+fn describe(message: &Message) -> String {
+    match message {
+        Message::Request(request) => format!("request {} {}", request.id, request.method),
+        Message::Notification(notification) => format!("notification {}", notification.method),
+        Message::Response(response) => format!("response {}", response.id),
+        Message::Error(error) => format!(
+            "error {} {}",
+            error
+                .id
+                .as_ref()
+                .map_or_else(|| "null".to_owned(), ToString::to_string),
+            error.error.code
+        ),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn send_error(outgoing: &mpsc::UnboundedSender<Message>, code: i32, message: String) {
@@ -143,7 +195,9 @@ enum Line {
 
 /// Reads one line without ever holding more than [`MAX_LINE_BYTES`]; the rest of an oversized
 /// line is skipped.
-async fn read_bounded_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Line>> {
+async fn read_bounded_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> std::io::Result<Option<Line>> {
     let mut line = Vec::new();
     let mut too_long = false;
     loop {
@@ -170,7 +224,11 @@ async fn read_bounded_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::
         let consumed = found_newline.map_or(buffer.len(), |position| position + 1);
         reader.consume(consumed);
         if found_newline.is_some() {
-            return Ok(Some(if too_long { Line::TooLong } else { Line::Text(line) }));
+            return Ok(Some(if too_long {
+                Line::TooLong
+            } else {
+                Line::Text(line)
+            }));
         }
     }
 }

@@ -46,7 +46,7 @@ fn path_query_and_body() {
     check(
         &update,
         json!({"ticket_id": 5, "custom_fields": {"cf_team": "ops", "cf_n": 1.5}, "bypass_mandatory": true}),
-        "PUT /api/v2/tickets/5?bypass_mandatory=true\n{\"custom_fields\":{\"cf_n\":1.5,\"cf_team\":\"ops\"}}",
+        "PUT /api/v2/tickets/5?bypass_mandatory=true\n{\"custom_fields\":{\"cf_team\":\"ops\",\"cf_n\":1.5}}",
     );
     check(
         &update,

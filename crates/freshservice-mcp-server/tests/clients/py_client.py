@@ -45,7 +45,7 @@ async def main() -> None:
             "protocol": str(getattr(client, "protocol_version", None)),
             "server": str(getattr(client, "server_info", None)),
             "tools": [tool.name for tool in tools],
-            "schemas": {tool.name: tool.inputSchema for tool in tools},
+            "schemas": {tool.name: tool.input_schema for tool in tools},
             "pages": pages,
             "results": results,
         }))

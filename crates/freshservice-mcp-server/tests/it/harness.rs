@@ -39,23 +39,40 @@ pub(crate) fn python() -> &'static PathBuf {
         }
         let scratch = root.join(format!("py-venv-building-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);
-        run_checked(std::process::Command::new("python3").arg("-m").arg("venv").arg(&scratch));
+        run_checked(
+            std::process::Command::new("python3")
+                .arg("-m")
+                .arg("venv")
+                .arg(&scratch),
+        );
         run_checked(
             std::process::Command::new(scratch.join("bin").join("python"))
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .arg(format!("mcp=={PYTHON_MCP_VERSION}")),
         );
         if std::fs::rename(&scratch, &venv).is_err() {
             // Another test process finished first; use its environment.
             let _ = std::fs::remove_dir_all(&scratch);
         }
-        assert!(python.exists(), "no Python environment at {}", venv.display());
+        assert!(
+            python.exists(),
+            "no Python environment at {}",
+            venv.display()
+        );
         python
     })
 }
 
 fn run_checked(command: &mut std::process::Command) {
-    let output = command.output().unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
     assert!(
         output.status.success(),
         "{command:?} failed:\n{}",
@@ -71,7 +88,12 @@ pub(crate) struct ClientRun {
 
 /// Runs the Python client in `mode` against `freshservice-mcp stdio --base-url <mock>`, making
 /// `calls` (a JSON array of `{name, arguments}`), and returns its report.
-pub(crate) async fn run_python_client(mode: &str, mock: &MockServer, calls: Value, extra_args: &[&str]) -> ClientRun {
+pub(crate) async fn run_python_client(
+    mode: &str,
+    mock: &MockServer,
+    calls: Value,
+    extra_args: &[&str],
+) -> ClientRun {
     let python = python().clone();
     let calls_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "calls-{}-{}.json",
@@ -80,6 +102,8 @@ pub(crate) async fn run_python_client(mode: &str, mock: &MockServer, calls: Valu
     ));
     std::fs::write(&calls_file, calls.to_string()).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/py_client.py");
+    // stderr goes to a file, so it survives a hung client and the test can show it.
+    let stderr_file = calls_file.with_extension("stderr");
     let output = tokio::process::Command::new(python)
         .arg(script)
         .args(["--mode", mode, "--calls"])
@@ -90,19 +114,34 @@ pub(crate) async fn run_python_client(mode: &str, mock: &MockServer, calls: Valu
         .args(extra_args)
         .env("FRESHSERVICE_API_KEY", API_KEY)
         .env_remove("FRESHSERVICE_DOMAIN")
+        .env("FRESHSERVICE_MCP_TRACE", "1")
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_file).unwrap())
         .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)
-        .await
-        .expect("the Python client did not finish within 120 s")
-        .unwrap();
+        .spawn()
+        .unwrap()
+        .wait_with_output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(60), output).await;
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
     let _ = std::fs::remove_file(&calls_file);
+    let _ = std::fs::remove_file(&stderr_file);
+    let output = match output {
+        Ok(output) => output.unwrap(),
+        Err(_) => panic!("the Python client did not finish within 60 s; its stderr:\n{stderr}"),
+    };
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "python client failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status);
-    assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY), "the API key leaked into the client's output");
-    let report = serde_json::from_str(stdout.trim()).unwrap_or_else(|error| panic!("bad report {error}: {stdout}"));
+    assert!(
+        output.status.success(),
+        "python client failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status
+    );
+    assert!(
+        !stdout.contains(API_KEY) && !stderr.contains(API_KEY),
+        "the API key leaked into the client's output"
+    );
+    let report = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|error| panic!("bad report {error}: {stdout}"));
     ClientRun { report, stderr }
 }
 

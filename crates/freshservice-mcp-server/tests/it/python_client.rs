@@ -26,13 +26,19 @@ async fn freshservice() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/changes"))
-        .respond_with(with_rate_limit(ResponseTemplate::new(200).set_body_json(changes_body()), 98))
+        .respond_with(with_rate_limit(
+            ResponseTemplate::new(200).set_body_json(changes_body()),
+            98,
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path("/api/v2/tickets/filter"))
         .and(query_param("query", "\"priority:3 AND status:2\""))
-        .respond_with(with_rate_limit(ResponseTemplate::new(200).set_body_json(tickets_body()), 97))
+        .respond_with(with_rate_limit(
+            ResponseTemplate::new(200).set_body_json(tickets_body()),
+            97,
+        ))
         .mount(&server)
         .await;
     server
@@ -51,38 +57,79 @@ async fn python_client_lists_every_tool_and_calls_in_both_modes() {
         let run = run_python_client(mode, &server, calls, &["--tools-page-size", "4"]).await;
         let report = &run.report;
 
-        assert_eq!(report["protocol"], expected_protocol, "{mode}: {report}\n{}", run.stderr);
+        assert_eq!(
+            report["protocol"], expected_protocol,
+            "{mode}: {report}\n{}",
+            run.stderr
+        );
         let tools = report["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), catalogue_size, "{mode}: every tool listed once");
-        assert!(report["pages"].as_u64().unwrap() >= 2, "{mode}: the client followed nextCursor");
+        assert_eq!(
+            tools.len(),
+            catalogue_size,
+            "{mode}: every tool listed once"
+        );
+        assert!(
+            report["pages"].as_u64().unwrap() >= 2,
+            "{mode}: the client followed nextCursor"
+        );
         let mut names: Vec<&str> = tools.iter().filter_map(Value::as_str).collect();
         names.dedup();
-        assert_eq!(names.len(), catalogue_size, "{mode}: no tool repeated across pages");
+        assert_eq!(
+            names.len(),
+            catalogue_size,
+            "{mode}: no tool repeated across pages"
+        );
 
         let changes = result_of(report, "list_all_freshservice_changes");
         assert_ne!(changes["isError"], true, "{mode}: {changes}");
         assert_eq!(changes["structuredContent"], changes_body(), "{mode}");
-        assert_eq!(changes["_meta"]["ratelimit-limit"], 100, "{mode}: {changes}");
-        assert_eq!(changes["_meta"]["ratelimit-remaining"], 98, "{mode}: {changes}");
+        assert_eq!(
+            changes["_meta"]["ratelimit-limit"], 100,
+            "{mode}: {changes}"
+        );
+        assert_eq!(
+            changes["_meta"]["ratelimit-remaining"], 98,
+            "{mode}: {changes}"
+        );
 
         let tickets = result_of(report, "freshservice_tickets_filter");
         assert_ne!(tickets["isError"], true, "{mode}: {tickets}");
         assert_eq!(tickets["structuredContent"], tickets_body(), "{mode}");
 
         let received = server.received_requests().await.unwrap();
-        assert_eq!(received.len(), 2, "{mode}: exactly the two calls reached Freshservice");
+        assert_eq!(
+            received.len(),
+            2,
+            "{mode}: exactly the two calls reached Freshservice"
+        );
         for request in &received {
             assert_eq!(
-                request.headers.get("authorization").unwrap().to_str().unwrap(),
+                request
+                    .headers
+                    .get("authorization")
+                    .unwrap()
+                    .to_str()
+                    .unwrap(),
                 expected_authorization(),
                 "{mode}: Basic auth with the API key"
             );
         }
         let changes_request = &received[0];
         assert_eq!(changes_request.url.path(), "/api/v2/changes");
-        let mut pairs: Vec<(String, String)> = changes_request.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+        let mut pairs: Vec<(String, String)> = changes_request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         pairs.sort();
-        assert_eq!(pairs, vec![("page".into(), "1".into()), ("per_page".into(), "10".into())], "{mode}");
+        assert_eq!(
+            pairs,
+            vec![
+                ("page".into(), "1".into()),
+                ("per_page".into(), "10".into())
+            ],
+            "{mode}"
+        );
 
         let filter_request = &received[1];
         assert_eq!(filter_request.url.path(), "/api/v2/tickets/filter");
@@ -91,7 +138,10 @@ async fn python_client_lists_every_tool_and_calls_in_both_modes() {
             Some("query=%22priority%3A3%20AND%20status%3A2%22"),
             "{mode}: the filter is wrapped in double quotes and URL-encoded"
         );
-        assert!(!run.stderr.contains(API_KEY), "{mode}: the API key leaked into the server's stderr");
+        assert!(
+            !run.stderr.contains(API_KEY),
+            "{mode}: the API key leaked into the server's stderr"
+        );
     }
 }
 
@@ -103,7 +153,9 @@ async fn rate_limited_call_is_an_error_result_without_retry() {
         .respond_with(
             with_rate_limit(ResponseTemplate::new(429), 0)
                 .insert_header("Retry-After", "37")
-                .set_body_json(json!({"message": "You have exceeded the limit of requests per minute"})),
+                .set_body_json(
+                    json!({"message": "You have exceeded the limit of requests per minute"}),
+                ),
         )
         .expect(1)
         .mount(&server)
@@ -114,11 +166,18 @@ async fn rate_limited_call_is_an_error_result_without_retry() {
 
     assert_eq!(result["isError"], true, "{result}");
     let text = text_of(result);
-    assert!(text.contains("429") && text.contains("37 seconds"), "{text}");
+    assert!(
+        text.contains("429") && text.contains("37 seconds"),
+        "{text}"
+    );
     assert_eq!(result["_meta"]["ratelimit-remaining"], 0, "{result}");
     assert_eq!(result["_meta"]["ratelimit-limit"], 100, "{result}");
     assert_eq!(result["_meta"]["retry-after"], 37, "{result}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 1, "no retry happened");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "no retry happened"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -134,7 +193,7 @@ async fn invalid_arguments_never_reach_freshservice() {
     let run = run_python_client("auto", &server, calls, &[]).await;
     let expectations = [
         ("update_a_freshservice_change_by_id", "change_id"),
-        ("create_a_freshservice_change", "requester_id"),
+        ("create_a_freshservice_change", "description"),
         ("list_all_freshservice_changes", "bogus_field"),
         ("get_single_freshservice_asset_by_id", "display_id"),
         ("get_single_freshservice_ticket_by_id", "ticket_id"),
@@ -146,5 +205,8 @@ async fn invalid_arguments_never_reach_freshservice() {
         assert!(text.contains(field), "{name} should name {field}: {text}");
         assert!(text.contains("nothing was sent"), "{name}: {text}");
     }
-    assert!(server.received_requests().await.unwrap().is_empty(), "invalid calls reached Freshservice");
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "invalid calls reached Freshservice"
+    );
 }

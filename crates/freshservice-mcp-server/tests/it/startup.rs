@@ -16,14 +16,43 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     command.output().unwrap()
 }
 
+/// Arguments, environment, and a fragment the error must contain.
+type Trial<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn missing_configuration_is_one_clear_line() {
-    let trials: &[(&[&str], &[(&str, &str)], &str)] = &[
-        (&["stdio"], &[("FRESHSERVICE_DOMAIN", "acme")], "FRESHSERVICE_API_KEY"),
-        (&["stdio"], &[("FRESHSERVICE_API_KEY", "k")], "FRESHSERVICE_DOMAIN"),
-        (&["stdio", "--base-url", "http://example.com"], &[("FRESHSERVICE_API_KEY", "k")], "https"),
-        (&["stdio", "--methods", "erase"], &[("FRESHSERVICE_API_KEY", "k"), ("FRESHSERVICE_DOMAIN", "acme")], "erase"),
-        (&["stdio", "--tags", "nothing"], &[("FRESHSERVICE_API_KEY", "k"), ("FRESHSERVICE_DOMAIN", "acme")], "nothing"),
+    let trials: &[Trial] = &[
+        (
+            &["stdio"],
+            &[("FRESHSERVICE_DOMAIN", "acme")],
+            "FRESHSERVICE_API_KEY",
+        ),
+        (
+            &["stdio"],
+            &[("FRESHSERVICE_API_KEY", "k")],
+            "FRESHSERVICE_DOMAIN",
+        ),
+        (
+            &["stdio", "--base-url", "http://example.com"],
+            &[("FRESHSERVICE_API_KEY", "k")],
+            "https",
+        ),
+        (
+            &["stdio", "--methods", "erase"],
+            &[
+                ("FRESHSERVICE_API_KEY", "k"),
+                ("FRESHSERVICE_DOMAIN", "acme"),
+            ],
+            "erase",
+        ),
+        (
+            &["stdio", "--tags", "nothing"],
+            &[
+                ("FRESHSERVICE_API_KEY", "k"),
+                ("FRESHSERVICE_DOMAIN", "acme"),
+            ],
+            "nothing",
+        ),
         (&["bogus"], &[], "unknown command"),
     ];
     for (args, env, expected) in trials {
