@@ -5,6 +5,7 @@ mod catalog;
 mod enums;
 mod error;
 mod lint;
+mod query;
 mod sources;
 mod spec;
 mod workspace;
@@ -17,6 +18,7 @@ pub use crate::{
     enums::{CodedEnum, coded_enum, coded_enums},
     error::Error,
     lint::{Finding, MAX_DESCRIPTION_CHARS},
+    query::{Condition, Literal, MAX_QUERY_LENGTH, Operator, Query, QueryError, parse_query},
     workspace::{
         ALL_WORKSPACES, GLOBAL, MSP_OWN_WORKSPACE_ID, PRIMARY_WORKSPACE_ID, WorkspaceScope,
         is_assignable,
