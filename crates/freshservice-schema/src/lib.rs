@@ -2,6 +2,7 @@
 
 mod canonical;
 mod catalog;
+mod entity;
 mod enums;
 mod error;
 mod lint;
@@ -15,6 +16,16 @@ use std::sync::LazyLock;
 pub use crate::{
     canonical::canonical_json,
     catalog::{Catalog, Operation, OperationKind, Param, ParamLocation},
+    entity::{
+        Address, Agent, AgentRole, Asset, AssetType, Attachment, Change, ChangeImpact,
+        ChangePlanningFields, ChangePriority, ChangeRisk, ChangeStatus, ChangeType, ChangeWindow,
+        Code, CodeKind, Conversation, ConversationSource, Department, Entity, Field, Group,
+        Location, Many, OnboardingRequest, OnboardingStatus, One, PlanNote, PrimaryContact,
+        Problem, ProblemImpact, ProblemPriority, ProblemStatus, Project, ProjectPriority,
+        ProjectStatus, ProjectTask, ProjectType, ProjectVisibility, Release, ReleasePlanningFields,
+        ReleasePriority, ReleaseStatus, ReleaseType, Requester, Ticket, TicketImpact,
+        TicketPriority, TicketSource, TicketStatus, TicketUrgency, Workspace, WorkspaceMetadata,
+    },
     enums::{CodedEnum, coded_enum, coded_enums},
     error::Error,
     lint::{Finding, MAX_DESCRIPTION_CHARS},

@@ -1,3 +1,4 @@
-//! Integration tests for freshservice-schema: the catalogue quality gate and the committed data's shape.
+//! Integration tests for freshservice-schema: the catalogue quality gate, the committed data's shape and the entity model.
 
 mod catalog;
+mod entities;
