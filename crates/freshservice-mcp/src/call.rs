@@ -64,10 +64,27 @@ fn success_result(response: &ApiResponse) -> CallToolResult {
         Value::Null => json!({ "status": response.status.as_u16(), "success": true }),
         other => json!({ "result": other }),
     };
-    if let (Some(next_page), Value::Object(object)) = (response.next_page_url(), &mut structured) {
-        object.insert("next_page".into(), Value::String(next_page));
+    let next_page = response
+        .next_page_url()
+        .and_then(|url| next_page_number(&url));
+    if let (Some(next_page), Value::Object(object)) = (next_page, &mut structured) {
+        object.insert("next_page".into(), Value::from(next_page));
     }
     CallToolResult::structured(structured)
+}
+
+/// The `page` of Freshservice's `Link: <...>; rel="next"` URL. Every paginated tool takes it as
+/// its `page` argument, so the model can pass it straight back; the absolute URL itself names a
+/// host and path that no tool accepts.
+fn next_page_number(url: &str) -> Option<u64> {
+    let (_, query) = url.split_once('?')?;
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    query
+        .split('&')
+        .find_map(|pair| match pair.split_once('=') {
+            Some(("page", value)) => value.parse().ok(),
+            _ => None,
+        })
 }
 
 fn explain_failure(tool: &str, error: &freshservice_client::Error) -> String {
@@ -102,6 +119,18 @@ fn explain_failure(tool: &str, error: &freshservice_client::Error) -> String {
             message.push_str(hint_for_status(status.as_u16()));
             message
         }
+        // Freshservice did answer these, so "failed before Freshservice answered" would mislead:
+        // a write may have been carried out.
+        ClientError::InvalidResponsePayload { .. } => format!(
+            "Freshservice answered {tool}, but the answer could not be used: {error}. \
+             A body that is not JSON usually means the server's base URL reaches something other than the Freshservice API \
+             (a proxy or a login page); the operator must fix the server's configuration. \
+             If {tool} changes data, the change may have been made: read it back before calling again."
+        ),
+        ClientError::ResponseTooLarge { .. } => format!(
+            "Freshservice answered {tool}, but the answer could not be used: {error}. \
+             For lists, pass a smaller per_page and follow next_page instead."
+        ),
         other => format!(
             "Calling {tool} failed before Freshservice answered: {other}. {}",
             if other.is_retryable() {
@@ -144,4 +173,31 @@ pub(crate) fn rate_limit_meta(status: &RateLimitStatus) -> JsonObject {
         meta.insert("freshservice-credits-used".into(), Value::from(used));
     }
     meta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_page_number_trials() {
+        let trials = [
+            (
+                "https://acme.freshservice.com/api/v2/changes?page=2",
+                Some(2),
+            ),
+            (
+                "https://a/api/v2/tickets?filter=all_tickets&per_page=10&page=31",
+                Some(31),
+            ),
+            ("http://127.0.0.1:1/api/v2/changes?page=3#top", Some(3)),
+            ("https://a/api/v2/changes?per_page=2", None),
+            ("https://a/api/v2/changes?page=two", None),
+            ("https://a/api/v2/changes?subpage=2", None),
+            ("https://a/api/v2/changes", None),
+        ];
+        for (url, expected) in trials {
+            assert_eq!(next_page_number(url), expected, "{url}");
+        }
+    }
 }

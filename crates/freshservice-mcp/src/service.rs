@@ -343,7 +343,13 @@ impl McpService {
                 *self.lock_rate_limit() = Some(status.clone());
                 Some(status)
             }
-            None => self.lock_rate_limit().clone(),
+            None => self.lock_rate_limit().clone().map(|mut status| {
+                // Delays are relative to when they were read; repeated later they would tell
+                // the client to wait for a moment that has already passed.
+                status.reset = None;
+                status.retry_after = None;
+                status
+            }),
         };
         let mut result = outcome.result;
         let mut meta = rate_limit.as_ref().map(rate_limit_meta).unwrap_or_default();

@@ -1,0 +1,12 @@
+//! Protocol-level tests of the embeddable service: `serve_io` over in-memory pipes, speaking
+//! newline-delimited JSON-RPC, with a wiremock Freshservice on 127.0.0.1.
+
+mod concurrency;
+mod harness;
+mod legacy;
+mod lifecycle;
+mod logging;
+mod malformed;
+mod modern;
+mod pagination;
+mod tools_call;
