@@ -30,6 +30,7 @@ pub type Notifier = UnboundedSender<Message>;
 const INSTRUCTIONS: &str = "Tools for the Freshservice service desk (REST API v2). \
 Tool names say the module and action; ids in paths are integers (assets use display_id). \
 Filter tools take a Freshservice query such as priority:3 AND status:2. \
+When more pages exist, a list result has next_page: pass it as the same tool's page argument. \
 Failed calls return isError with the field or status to fix; rate-limit status is in each result's _meta.";
 
 /// Builds an [`McpService`].
