@@ -553,6 +553,20 @@ impl Resolver<'_> {
         if let Some(additional) = field.additional_properties {
             schema.insert("additionalProperties".into(), additional.into());
         }
+        if field.nullable {
+            // `null` joins the type and, for enumerations, the allowed values.
+            if let Some(Value::String(single)) = schema.get("type").cloned() {
+                schema.insert("type".into(), json!([single, "null"]));
+            } else {
+                return Err(invalid(
+                    context.to_owned(),
+                    "`nullable` needs a `type` or a coded `enum`",
+                ));
+            }
+            if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                values.push(Value::Null);
+            }
+        }
         if let Some(description) = description {
             schema.insert("description".into(), description.into());
         }
@@ -590,6 +604,7 @@ fn only_overrides(field: &FieldSpec) -> bool {
         required: _,
         quoted,
         value_type,
+        nullable,
         format,
         coded_enum,
         values,
@@ -607,6 +622,7 @@ fn only_overrides(field: &FieldSpec) -> bool {
         && location.is_none()
         && !quoted
         && value_type.is_none()
+        && !nullable
         && format.is_none()
         && coded_enum.is_none()
         && values.is_empty()

@@ -47,11 +47,20 @@ impl Catalog {
             *names.entry(operation.name.as_str()).or_default() += 1;
             check_operation(operation, &mut report);
 
+            // A required query parameter with a single allowed value selects an action on the same path
+            // (`?operation=approve`), so its value is part of the route.
             let required_query: BTreeSet<String> = operation
                 .params
                 .iter()
                 .filter(|param| param.location == ParamLocation::Query && param.required)
-                .map(|param| param.name.clone())
+                .map(
+                    |param| match param.schema.get("enum").and_then(Value::as_array) {
+                        Some(values) if values.len() == 1 => {
+                            format!("{}={}", param.name, values[0])
+                        }
+                        _ => param.name.clone(),
+                    },
+                )
                 .collect();
             let route = (
                 operation.method.to_string(),
@@ -189,7 +198,17 @@ fn check_path(operation: &Operation, report: &mut impl FnMut(String)) {
 
 /// Check a schema and, recursively, its items and properties.
 fn check_schema(report: &mut impl FnMut(String), at: &str, schema: &Value) {
-    if schema.get("type").and_then(Value::as_str).is_none() {
+    let typed = match schema.get("type") {
+        Some(Value::String(_)) => true,
+        // A nullable field: one real type plus "null".
+        Some(Value::Array(types)) => {
+            types.len() == 2
+                && types.iter().filter(|t| t.as_str() == Some("null")).count() == 1
+                && types.iter().all(Value::is_string)
+        }
+        _ => false,
+    };
+    if !typed {
         report(format!("parameter `{at}` has no type"));
     }
     let description = schema
@@ -533,6 +552,22 @@ mod tests {
             r#"{"name": "query", "in": "query", "required": true, "quoted": true, "type": "string", "description": "Filter"}"#,
         );
         check(&format!("{list}, {filter}"), &[]);
+        let action = |name: &str, value: &str| {
+            operation(
+                name,
+                "custom",
+                "PUT",
+                "/api/v2/things/{thing_id}",
+                &format!(
+                    r#"{THING_ID}, {{"name": "operation", "in": "query", "required": true, "type": "string", "values": ["{value}"], "description": "Action"}}"#
+                ),
+            )
+        };
+        let approve = action("approve_a_freshservice_thing_by_id", "approve");
+        let reject = action("reject_a_freshservice_thing_by_id", "reject");
+        check(&format!("{approve}, {reject}"), &[]);
+        let again = action("approve_again_freshservice_thing_by_id", "approve");
+        check(&format!("{approve}, {again}"), &["same method, path"]);
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub(crate) struct FieldSpec {
     pub(crate) quoted: bool,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub(crate) value_type: Option<String>,
+    /// `true` when `null` is also accepted (Freshservice reads it as "clear this field").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub(crate) nullable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) format: Option<String>,
     /// Name of a coded enum from `enums.json`; implies `"type": "integer"`.
