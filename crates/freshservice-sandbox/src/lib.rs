@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+
+mod actions;
+mod catalog_index;
+mod clock;
+mod error;
+mod filter;
+mod handlers;
+mod ratelimit;
+mod resources;
+mod router;
+mod rules;
+mod sandbox;
+mod seed;
+mod state;
+mod validate;
+
+pub use crate::{
+    error::Error,
+    sandbox::{
+        DEFAULT_API_KEY, DEFAULT_RATE_LIMIT_PER_MINUTE, Sandbox, SandboxBuilder, Seed,
+        WorkspaceMode,
+    },
+    state::State,
+};

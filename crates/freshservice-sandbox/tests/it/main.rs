@@ -1,0 +1,9 @@
+//! Integration tests: the sandbox driven over HTTP on 127.0.0.1, as a client would use it.
+
+mod catalog;
+mod crud;
+mod filters;
+mod mocks;
+mod service_rules;
+mod story;
+mod support;
