@@ -149,10 +149,12 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
                 Some(b'-') => -1,
                 _ => return None,
             };
-            let zone = &zone[1..];
+            let zone = zone.get(1..)?;
             let (zone_hours, zone_minutes) = match zone.len() {
-                5 if zone.as_bytes()[2] == b':' => (digits(&zone[0..2])?, digits(&zone[3..5])?),
-                4 => (digits(&zone[0..2])?, digits(&zone[2..4])?),
+                5 if zone.as_bytes().get(2) == Some(&b':') => {
+                    (digits(zone.get(0..2)?)?, digits(zone.get(3..5)?)?)
+                }
+                4 => (digits(zone.get(0..2)?)?, digits(zone.get(2..4)?)?),
                 2 => (digits(zone)?, 0),
                 _ => return None,
             };
@@ -219,6 +221,10 @@ mod tests {
         check("2025-1-31", None);
         check("yesterday", None);
         check("2025-01-31T10:20:30+1", None);
+        check("2025-01-31T10:20:30+aéb", None);
+        check("2025-01-31T10:20:30+é:00", None);
+        check("2025-01-31Té", None);
+        check("2025-01-31T10:é", None);
     }
 
     #[test]

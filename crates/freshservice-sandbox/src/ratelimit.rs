@@ -65,6 +65,20 @@ impl RateLimiter {
         }
     }
 
+    /// The state of the window at `now` without charging anything (for answers the account is not charged for).
+    pub(crate) fn peek(&self, now: Instant) -> Charge {
+        let used = match self.window_start {
+            Some(start) if now.saturating_duration_since(start) < WINDOW => self.used,
+            _ => 0,
+        };
+        Charge {
+            total: self.limit,
+            remaining: self.limit.saturating_sub(used),
+            used: 0,
+            retry_after: None,
+        }
+    }
+
     /// Forgets the current window, as if a minute had passed.
     pub(crate) fn reset(&mut self) {
         self.window_start = None;
@@ -95,6 +109,18 @@ mod tests {
         check(&mut limiter, 2, 10_500, (1, 0, Some(50)));
         check(&mut limiter, 1, 20_000, (0, 1, None));
         check(&mut limiter, 1, 59_999, (0, 0, Some(1)));
+        assert_eq!(
+            limiter
+                .peek(start + Duration::from_millis(59_000))
+                .remaining,
+            0
+        );
+        assert_eq!(
+            limiter
+                .peek(start + Duration::from_millis(60_000))
+                .remaining,
+            5
+        );
         check(&mut limiter, 1, 60_000, (4, 1, None));
         limiter.reset();
         check(&mut limiter, 5, 60_001, (0, 5, None));

@@ -306,15 +306,17 @@ impl Route {
 impl Respond for Router {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let shared = &self.0;
+        let mut inner = shared.lock();
         if !authorized(request, &shared.config.api_key) {
+            // Without valid credentials the request is not attributed to the account, so it costs nothing.
+            let charge = inner.limiter.peek(Instant::now());
             return Reply::error(
                 401,
                 "invalid_credentials",
                 "send the API key as the Basic auth user name (password X): Authorization: Basic base64(<api key>:X)",
             )
-            .render(None);
+            .render(Some(charge));
         }
-        let mut inner = shared.lock();
         let call = Call::from_request(request);
         let route = call.as_ref().map(|call| resolve(call, &shared.catalog));
         let cost = match (&call, &route) {

@@ -308,3 +308,16 @@ impl Sandbox {
         self.shared.lock().limiter.reset();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_be_shared_across_tasks() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Sandbox>();
+        assert_send_sync::<State>();
+        assert_send_sync::<Error>();
+    }
+}
