@@ -446,6 +446,8 @@ struct Collected {
     required: bool,
     /// A sample sends `null` for it.
     nullable: bool,
+    /// Allowed string values listed by its table row.
+    values: Vec<String>,
 }
 
 fn draft(
@@ -507,9 +509,21 @@ fn draft(
     }
 
     // Query parameters.
-    let query = collect_query(op, &samples, typed_op, index, &naming);
+    let (query, seen_values) = collect_query(op, &samples, typed_op, index, &naming);
     for collected in &query {
-        params.push(query_field(collected, &resource_words, &enum_resource));
+        let includes = include_values(
+            seen_values
+                .get(&collected.name)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
+        params.push(query_field(
+            collected,
+            &resource_words,
+            &enum_resource,
+            &op.method,
+            &includes,
+        ));
     }
 
     // Body fields.
@@ -650,7 +664,7 @@ fn collect_query(
     typed_op: Option<&TypedOperation>,
     index: &TypeIndex,
     naming: &Naming,
-) -> Vec<Collected> {
+) -> (Vec<Collected>, HashMap<String, Vec<String>>) {
     let template_shape = openapi::shape(&op.shaped.template);
     let mut names: Vec<String> = Vec::new();
     let mut values: HashMap<String, Vec<String>> = HashMap::new();
@@ -754,16 +768,37 @@ fn collect_query(
                 .iter()
                 .all(|sample| sample.curl.query().iter().any(|(key, _)| *key == name));
         let seen = values.get(&name).cloned().unwrap_or_default();
-        let ty = query_type(&name, &seen, op, typed_op, index);
+        let mut ty = query_type(&name, &seen, op, typed_op, index);
+        // Embeds documented as comma lists take a list; the router joins it with commas.
+        if name == "include" && seen.iter().any(|value| value.contains(',')) {
+            ty = Ty::Arr(Box::new(Ty::Str(None)));
+        }
         collected.push(Collected {
             name,
             location: "query",
             ty,
             required,
             nullable: false,
+            values: Vec::new(),
         });
     }
-    collected
+    (collected, values)
+}
+
+/// The distinct embed names seen in `include=` values, in first-seen order; comma lists are split.
+fn include_values(seen: &[String]) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in seen {
+        for part in value.split(',') {
+            let part = part.trim();
+            let plain =
+                !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            if plain && !values.iter().any(|known| known == part) {
+                values.push(part.to_owned());
+            }
+        }
+    }
+    values
 }
 
 fn query_type(
@@ -817,21 +852,52 @@ fn query_type(
     ty
 }
 
-fn query_field(collected: &Collected, resource: &str, enum_resource: &str) -> Value {
+fn query_field(
+    collected: &Collected,
+    resource: &str,
+    enum_resource: &str,
+    method: &str,
+    values: &[String],
+) -> Value {
     let name = collected.name.as_str();
     if op_is_shared(name) {
         return types::reference(name, collected.required);
     }
-    if name == "workspace_id" && collected.ty == Ty::Int {
-        return types::reference("workspace_id", collected.required);
+    if name == "workspace_id" {
+        // Reads take 0 for "every workspace"; anything else addresses one real workspace.
+        if method == "GET" {
+            return types::reference("workspace_id", collected.required);
+        }
+        let mut keys = Map::new();
+        keys.insert("type".into(), "integer".into());
+        keys.insert("minimum".into(), 1.into());
+        return types::field(
+            name,
+            "query",
+            collected.required,
+            keys,
+            words::describe_field(name, resource, "integer"),
+        );
     }
     let describe = |field: &str, ty: &Ty| words::describe_field(field, resource, ty.keyword());
-    let mut keys = types::schema_keys(&collected.ty, name, &describe);
-    if let Some(coded) = words::coded_enum(enum_resource, name) {
+    let coded = |field: &str| words::coded_enum(enum_resource, field);
+    let mut keys = types::schema_keys(&collected.ty, name, &describe, &coded);
+    if let Some(coded) = words::coded_enum(enum_resource, name)
+        && matches!(collected.ty, Ty::Int | Ty::Num | Ty::Unknown)
+    {
         keys = Map::new();
         keys.insert("enum".into(), coded.into());
     } else if collected.ty == Ty::Int && (name.ends_with("_id") || name == "id") {
         keys.insert("minimum".into(), 1.into());
+    } else if name == "include" && !values.is_empty() {
+        if collected.ty == Ty::Arr(Box::new(Ty::Str(None))) {
+            keys.insert(
+                "items".into(),
+                json!({"type": "string", "values": values, "description": "One embed"}),
+            );
+        } else {
+            keys.insert("values".into(), json!(values));
+        }
     }
     types::field(
         name,
@@ -1013,18 +1079,30 @@ fn collect_body(
         if kind == "update" {
             required = false;
         }
+        let values = local
+            .iter()
+            .find(|row| row.name == name)
+            .map(|row| row.values.clone())
+            .unwrap_or_default();
         collected.push(Collected {
             name,
             location: "body",
             ty,
             required,
             nullable,
+            values,
         });
     }
     if use_module && !collected.is_empty() {
         notes.push("Body fields come from the module's attribute table.".to_owned());
     }
     (collected, notes)
+}
+
+/// Field names that end in a record ID (`cost_25`) belong to one account's configuration.
+fn is_account_specific(name: &str) -> bool {
+    name.rsplit_once('_')
+        .is_some_and(|(_, tail)| !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Add dotted-row properties to an object (or array of objects) and type unknown properties by name.
@@ -1084,8 +1162,9 @@ fn nest(ty: Ty, name: &str, dotted: &[&Row], index: &TypeIndex) -> Ty {
                 }
                 prop.ty = typed;
             }
-            // Nested fields nothing types are left out; the object stays open, so they can still be sent.
-            props.retain(|prop| prop.ty.is_known());
+            // Nested fields nothing types are left out, and so are account-specific names such as
+            // `product_25` (a field of asset type 25); the object stays open, so both can still be sent.
+            props.retain(|prop| prop.ty.is_known() && !is_account_specific(&prop.name));
             Ty::Obj(props)
         }
         Ty::Arr(items) => Ty::Arr(Box::new(nest(*items, name, dotted, index))),
@@ -1107,7 +1186,12 @@ fn body_field(
         }
         "workspace_id" => {
             if kind == "create" {
-                return Some(types::reference("workspace_id_create", collected.required));
+                let shared = if words::rejects_global_workspace(enum_resource) {
+                    "workspace_id_assignable"
+                } else {
+                    "workspace_id_create"
+                };
+                return Some(types::reference(shared, collected.required));
             }
             if !operation.starts_with("move_") && kind == "update" {
                 return None;
@@ -1122,14 +1206,17 @@ fn body_field(
         _ => {}
     }
     let describe = |field: &str, ty: &Ty| words::describe_field(field, resource, ty.keyword());
-    let mut keys = types::schema_keys(&collected.ty, name, &describe);
+    let coded = |field: &str| words::coded_enum(enum_resource, field);
+    let mut keys = types::schema_keys(&collected.ty, name, &describe, &coded);
     if let Some(coded) = words::coded_enum(enum_resource, name)
-        && matches!(collected.ty, Ty::Int | Ty::Unknown)
+        && matches!(collected.ty, Ty::Int | Ty::Num | Ty::Unknown)
     {
         keys = Map::new();
         keys.insert("enum".into(), coded.into());
     } else if collected.ty == Ty::Int && name.ends_with("_id") {
         keys.insert("minimum".into(), 1.into());
+    } else if matches!(collected.ty, Ty::Str(None)) && !collected.values.is_empty() {
+        keys.insert("values".into(), json!(collected.values));
     }
     let required = collected.required || (name == "workspace_id" && operation.starts_with("move_"));
     if collected.nullable && !required {

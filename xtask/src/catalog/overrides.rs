@@ -247,3 +247,85 @@ pub(crate) fn apply(drafts: &mut Vec<Draft>, overrides: &Overrides) -> Result<Ve
     }
     Ok(unused)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn draft(key: &str, spec: Value) -> Draft {
+        Draft {
+            key: key.to_owned(),
+            tag: "things".to_owned(),
+            spec,
+            samples: Vec::new(),
+            records: vec![1],
+            hold: vec!["parameter `colour` has no documented type".to_owned()],
+        }
+    }
+
+    fn fixes(value: Value) -> Overrides {
+        let mut overrides = Overrides::default();
+        for (key, fix) in value.as_object().unwrap() {
+            overrides
+                .operations
+                .insert(key.clone(), operation_fix(key, fix).unwrap());
+        }
+        overrides
+    }
+
+    #[test]
+    fn patches_params_and_adds_replacements() {
+        let mut drafts = vec![draft(
+            "GET /api/v2/things",
+            json!({"name": "list_all_freshservice_things", "params": [
+                {"name": "colour", "in": "query"}, {"name": "size", "in": "query", "type": "integer"}]}),
+        )];
+        let overrides = fixes(json!({
+            "GET /api/v2/things": {"reason": "r", "patch": {"title": "Things"},
+                "params": {"colour": {"type": "string"}, "size": null}},
+            "GET /api/v2/things?query=": {"reason": "r", "tag": "things", "replace": {"name": "freshservice_things_filter"}},
+            "GET /api/v2/nothing": {"reason": "r", "params": {"x": null}},
+        }));
+        let unused = apply(&mut drafts, &overrides).unwrap();
+        assert_eq!(unused, ["GET /api/v2/nothing"]);
+        assert_eq!(drafts[0].spec["title"], "Things");
+        assert_eq!(
+            drafts[0].spec["params"],
+            json!([{"name": "colour", "in": "query", "type": "string"}])
+        );
+        assert!(
+            drafts[0].hold.is_empty(),
+            "fixing the parameter clears its doubt"
+        );
+        assert_eq!(drafts[1].spec["name"], "freshservice_things_filter");
+        assert_eq!(drafts[1].tag, "things");
+    }
+
+    #[test]
+    fn holds_and_rejects_unknown_parameters() {
+        let mut drafts = vec![draft(
+            "GET /api/v2/things",
+            json!({"name": "n", "params": []}),
+        )];
+        let held = fixes(json!({"GET /api/v2/things": {"reason": "r", "hold": "not yet"}}));
+        apply(&mut drafts, &held).unwrap();
+        assert!(drafts[0].hold.contains(&"not yet".to_owned()));
+        let missing =
+            fixes(json!({"GET /api/v2/things": {"reason": "r", "params": {"ghost": {}}}}));
+        let error = apply(&mut drafts, &missing).unwrap_err().to_string();
+        assert!(error.contains("no parameter `ghost`"), "{error}");
+    }
+
+    #[test]
+    fn entries_need_reasons_and_known_keys() {
+        assert!(require_reason("k", &json!({})).is_err());
+        assert!(require_reason("k", &json!({"reason": "why"})).is_ok());
+        let error = operation_fix("k", &json!({"reason": "r", "colour": 1})).unwrap_err();
+        assert!(error.to_string().contains("unknown key `colour`"));
+        let error =
+            operation_fix("k", &json!({"reason": "r", "samples": {"maybe": 1}})).unwrap_err();
+        assert!(error.to_string().contains("unknown samples key `maybe`"));
+    }
+}

@@ -346,16 +346,21 @@ fn possible_values(description: &[&str]) -> Vec<String> {
     };
     let rest = &text[start + "Possible values:".len()..];
     let mut values = Vec::new();
-    for piece in rest.split([',', ' ']) {
-        let piece = piece.trim().trim_end_matches('.');
-        if piece.is_empty() {
+    let mut depth = 0usize;
+    for token in rest.split([',', ' ']).filter(|token| !token.is_empty()) {
+        // Parenthesised glosses such as `12h (12 hour format)` are skipped.
+        if depth > 0 || token.starts_with('(') {
+            depth += token.matches('(').count();
+            depth = depth.saturating_sub(token.matches(')').count());
             continue;
         }
-        if piece
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        let token = token.trim_end_matches('.');
+        if !token.is_empty()
+            && token
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         {
-            values.push(piece.to_owned());
+            values.push(token.to_owned());
         } else {
             break;
         }
@@ -629,6 +634,11 @@ mod tests {
 
     #[test]
     fn tables_read_flags_and_types() {
+        let formats = &tables(&lines(
+            "Attribute\nType\nDescription\ntime_format\nstring\nPossible values:\n12h (12 hour format)\n24h (24 hour format)\nstate\nstring\nPossible values: active , inactive",
+        ))[0];
+        assert_eq!(formats.rows[0].values, ["12h", "24h"]);
+        assert_eq!(formats.rows[1].values, ["active", "inactive"]);
         let table = &tables(&lines(
             "Attribute\nType\nDescription\nname\nstring\nName of it.\nMandatory\nid\nnumber\nUnique.\nRead-Only\nphone\n*\nnumber\nOne of.\nlevel\nnumber\nPossible values:\n1 (Low)\n2 (High)\npost\n/api/v2/x",
         ))[0];

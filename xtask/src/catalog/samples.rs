@@ -263,3 +263,88 @@ pub(crate) fn router(
     )
     .map_err(|error| format!("the router refuses the operation: {error}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::records::Curl;
+
+    fn operation() -> freshservice_schema::Catalog {
+        let file = json!({"tag": "things", "operations": [{
+        "name": "freshservice_things_filter", "title": "Filter things", "description": "Finds things.",
+        "kind": "list", "method": "GET", "path": "/api/v2/things/{thing_id}/parts",
+        "params": [
+            {"name": "thing_id", "in": "path", "required": true, "type": "integer", "minimum": 1, "description": "ID"},
+            {"name": "query", "in": "query", "required": true, "quoted": true, "type": "string", "description": "Q"},
+            {"name": "ids", "in": "query", "type": "array", "items": {"type": "integer", "description": "One"}, "description": "IDs"}
+        ]}]});
+        freshservice_schema::Catalog::from_sources([("things.json", file.to_string().as_str())])
+            .unwrap()
+    }
+
+    fn sample(url: &str, body: Option<&str>) -> Sample {
+        Sample {
+            curl: Curl {
+                method: "GET".to_owned(),
+                url: url.to_owned(),
+                body: body.map(str::to_owned),
+                multipart: false,
+            },
+            response: None,
+        }
+    }
+
+    #[test]
+    fn samples_become_arguments_that_route_back() {
+        let catalog = operation();
+        let op = &catalog.operations()[0];
+        let good = sample(
+            "https://d/api/v2/things/7/parts?query=%22a:1%22&ids=1,2",
+            None,
+        );
+        let Outcome::Fixture(fixture) = convert(op, &good, &SampleFix::default()) else {
+            panic!("expected a fixture");
+        };
+        assert_eq!(
+            fixture["arguments"],
+            json!({"thing_id": 7, "query": "a:1", "ids": [1, 2]})
+        );
+        assert_eq!(fixture["path"], "/api/v2/things/7/parts");
+
+        let wrong_path = sample("https://d/api/v2/thing/7/parts?query=%22a%22", None);
+        assert!(
+            matches!(convert(op, &wrong_path, &SampleFix::default()), Outcome::Problem(p) if p.contains("does not fit"))
+        );
+        let placeholder = sample("https://d/api/v2/things/[id]/parts?query=%22a%22", None);
+        assert!(
+            matches!(convert(op, &placeholder, &SampleFix::default()), Outcome::Problem(p) if p.contains("validate"))
+        );
+        let skipped = SampleFix {
+            skip_matching: [("[id]".to_owned(), "placeholder".to_owned())].into(),
+            ..SampleFix::default()
+        };
+        assert!(
+            matches!(convert(op, &placeholder, &skipped), Outcome::Skipped(r) if r == "placeholder")
+        );
+    }
+
+    #[test]
+    fn keys_claim_their_samples() {
+        let quoted = sample("https://d/api/v2/things?query=%22a%22", None);
+        let plain = sample("https://d/api/v2/things?query=a", None);
+        assert!(claims("GET /api/v2/things?query=", &quoted));
+        assert!(!claims("GET /api/v2/things?query=", &plain));
+        assert!(claims("GET /api/v2/things", &plain));
+        let approve = sample("https://d/api/v2/things/1?operation=approve", None);
+        assert!(claims(
+            "PUT /api/v2/things/{id}?operation=approve",
+            &approve
+        ));
+        assert!(!claims(
+            "PUT /api/v2/things/{id}?operation=reject",
+            &approve
+        ));
+    }
+}

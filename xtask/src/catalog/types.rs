@@ -239,6 +239,7 @@ pub(crate) fn schema_keys(
     ty: &Ty,
     name: &str,
     describe: &dyn Fn(&str, &Ty) -> String,
+    coded: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Map<String, Value> {
     let mut map = Map::new();
     if !ty.keyword().is_empty() {
@@ -249,7 +250,7 @@ pub(crate) fn schema_keys(
             map.insert("format".into(), (*format).into());
         }
         Ty::Arr(items) => {
-            let mut item = schema_keys(items, name, describe);
+            let mut item = schema_keys(items, name, describe, coded);
             item.insert(
                 "description".into(),
                 super::words::describe_item(name).into(),
@@ -265,8 +266,15 @@ pub(crate) fn schema_keys(
                     if prop.required {
                         field.insert("required".into(), true.into());
                     }
-                    for (key, value) in schema_keys(&prop.ty, &prop.name, describe) {
-                        field.insert(key, value);
+                    match coded(&prop.name) {
+                        Some(coded_enum) if matches!(prop.ty, Ty::Int | Ty::Num) => {
+                            field.insert("enum".into(), coded_enum.into());
+                        }
+                        _ => {
+                            for (key, value) in schema_keys(&prop.ty, &prop.name, describe, coded) {
+                                field.insert(key, value);
+                            }
+                        }
                     }
                     if prop.nullable && !prop.required {
                         field.insert("nullable".into(), true.into());

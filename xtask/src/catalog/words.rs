@@ -431,6 +431,7 @@ pub(crate) fn tag_for(path: &str) -> &'static str {
         "vendors" => "vendors",
         "ams" => "alerts",
         "assets" | "relationships" | "relationship_types" => "assets",
+        "itam" => "itam",
         "asset_types" => "asset_types",
         "purchase_orders" => "purchase_orders",
         "applications" => "software",
@@ -477,7 +478,10 @@ pub(crate) fn coded_enum(resource: &str, field: &str) -> Option<&'static str> {
         ("release", _, "release_type") => "release_type",
         ("ticket_task", _, "status") => "ticket_task_status",
         ("problem_task" | "change_task" | "release_task", _, "status") => "task_status",
-        (_, "approval", "approval_type") => "approval_type",
+        (resource, _, "approval_type") if resource.contains("approval") => "approval_type",
+        ("solution_article", _, "status") => "solution_article_status",
+        ("solution_article", _, "article_type") => "solution_article_type",
+        (_, "agent", "scoreboard_level_id") => "agent_scoreboard_level",
         ("project", _, "priority_id") => "project_priority",
         ("project", _, "status_id") => "project_status",
         ("project", _, "project_type") => "project_type",
@@ -488,6 +492,11 @@ pub(crate) fn coded_enum(resource: &str, field: &str) -> Option<&'static str> {
         ("ticket_requested_item", _, "stage") => "requested_item_stage",
         _ => return None,
     })
+}
+
+/// Records that cannot live in the global scope (workspace 1): creating them there is refused.
+pub(crate) fn rejects_global_workspace(resource: &str) -> bool {
+    matches!(resource, "location" | "department" | "service_catalog_item")
 }
 
 /// Field names whose values are amounts, not counts or IDs, so "number" means a JSON number.
