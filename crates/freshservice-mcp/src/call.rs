@@ -8,7 +8,7 @@ use mcp_protocol::{CallToolResult, JsonObject};
 use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 
-use crate::registry::ToolEntry;
+use crate::registry::ExposedTool;
 
 /// The result of a call and the rate-limit status it observed, if it reached Freshservice.
 pub(crate) struct CallOutcome {
@@ -18,21 +18,16 @@ pub(crate) struct CallOutcome {
 
 pub(crate) async fn call_tool(
     client: &Client,
-    entry: &ToolEntry,
-    arguments: &Value,
+    exposed: &ExposedTool,
+    mut arguments: JsonObject,
 ) -> CallOutcome {
-    let routed = match entry.router.route(arguments) {
+    let entry = exposed.entry;
+    if let Err(problem) = exposed.scope_arguments(&mut arguments) {
+        return invalid_arguments(&entry.tool.name, &problem);
+    }
+    let routed = match entry.router.route(&Value::Object(arguments)) {
         Ok(routed) => routed,
-        Err(error) => {
-            return CallOutcome {
-                result: CallToolResult::error(format!(
-                    "The arguments for {} are invalid; nothing was sent to Freshservice.\n{error}\n\
-                     Fix these arguments (the tool's inputSchema lists every field and its type) and call again.",
-                    entry.tool.name
-                )),
-                rate_limit: None,
-            };
-        }
+        Err(error) => return invalid_arguments(&entry.tool.name, &error.to_string()),
     };
     let mut request = ApiRequest::new(routed.method.clone(), routed.path_and_query());
     if let Some(body) = routed.body {
@@ -53,6 +48,16 @@ pub(crate) async fn call_tool(
                 rate_limit,
             }
         }
+    }
+}
+
+fn invalid_arguments(tool: &str, problems: &str) -> CallOutcome {
+    CallOutcome {
+        result: CallToolResult::error(format!(
+            "The arguments for {tool} are invalid; nothing was sent to Freshservice.\n{problems}\n\
+             Fix these arguments (the tool's inputSchema lists every field and its type) and call again."
+        )),
+        rate_limit: None,
     }
 }
 

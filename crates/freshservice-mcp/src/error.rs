@@ -37,6 +37,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A workspace scope names a reserved id.
+    #[error(
+        "workspace {id} cannot scope a server: 0 means all workspaces and 1 the global scope; use workspace ids of 2 or more"
+    )]
+    InvalidWorkspace {
+        /// The id given.
+        id: i64,
+    },
     /// The service needs a Freshservice client.
     #[error("no Freshservice client configured: call ServiceBuilder::client")]
     MissingClient,

@@ -1,30 +1,145 @@
-//! The tool registry: catalogue operations that pass the server's filters, each with its MCP
-//! tool definition and a compiled argument router.
+//! The tool registry: every catalogue operation compiled once per process (its MCP tool
+//! definition and argument router), and per-server views that apply the method, tag and
+//! workspace rules.
+//!
+//! Compiling ~450 JSON Schemas is the expensive part of building a service, so it happens once;
+//! a provisioned server is then a cheap view (indices plus a few edited tool definitions).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use arg_router::{ParamSpec, QueryStyle};
 use freshservice_schema::{Catalog, Operation, OperationKind, ParamLocation};
-use mcp_protocol::{Tool, ToolAnnotations};
+use mcp_protocol::{JsonObject, Tool, ToolAnnotations};
+use serde_json::{Value, json};
 
 use crate::{Error, ToolFilter};
 
-/// One exposed tool.
+/// The name of the parameter that selects a workspace, wherever an operation takes it.
+pub(crate) const WORKSPACE_PARAM: &str = "workspace_id";
+
+/// One catalogue operation, compiled.
 #[derive(Debug)]
 pub(crate) struct ToolEntry {
     pub(crate) tool: Tool,
     pub(crate) router: arg_router::Operation,
+    pub(crate) takes_workspace: bool,
 }
 
-/// The tools of one server, in catalogue order (sorted by name, so cursors are stable).
+/// Every catalogue operation, sorted by name (so cursors are stable).
 #[derive(Debug)]
 pub(crate) struct Registry {
     entries: Vec<ToolEntry>,
-    by_name: HashMap<String, usize>,
+}
+
+/// The compiled registry of the built-in catalogue, built on first use.
+pub(crate) fn compiled() -> Result<&'static Registry, Error> {
+    static COMPILED: OnceLock<Result<Registry, (String, String)>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        Registry::compile(freshservice_schema::catalog()).map_err(|error| match error {
+            Error::InvalidOperation { name, reason } => (name, reason),
+            other => (String::new(), other.to_string()),
+        })
+    });
+    match compiled {
+        Ok(registry) => Ok(registry),
+        Err((name, reason)) => Err(Error::InvalidOperation {
+            name: name.clone(),
+            reason: reason.clone(),
+        }),
+    }
 }
 
 impl Registry {
-    pub(crate) fn build(catalog: &'static Catalog, filter: &ToolFilter) -> Result<Self, Error> {
+    fn compile(catalog: &'static Catalog) -> Result<Self, Error> {
+        let entries = catalog
+            .operations()
+            .iter()
+            .map(entry_for)
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Self { entries })
+    }
+}
+
+/// How a server treats `workspace_id` on the tools that take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WorkspaceRule {
+    /// No scope: the caller chooses (or omits) the workspace.
+    Free,
+    /// One workspace: the server fills it in and the parameter is hidden.
+    Fixed(i64),
+    /// Several workspaces: the caller must name one of them.
+    OneOf(Vec<i64>),
+}
+
+impl WorkspaceRule {
+    pub(crate) fn from_scope(workspaces: &[i64]) -> Result<Self, Error> {
+        if let Some(bad) = workspaces.iter().find(|id| **id < 2) {
+            return Err(Error::InvalidWorkspace { id: *bad });
+        }
+        let mut ids = workspaces.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(match ids.as_slice() {
+            [] => Self::Free,
+            [only] => Self::Fixed(*only),
+            _ => Self::OneOf(ids),
+        })
+    }
+}
+
+/// A tool as one server exposes it.
+#[derive(Debug)]
+pub(crate) struct ExposedTool {
+    pub(crate) entry: &'static ToolEntry,
+    pub(crate) tool: Tool,
+    pub(crate) workspace: WorkspaceRule,
+}
+
+impl ExposedTool {
+    /// Applies the workspace rule to the caller's arguments, or says why the call is refused.
+    pub(crate) fn scope_arguments(&self, arguments: &mut JsonObject) -> Result<(), String> {
+        let given = arguments.get(WORKSPACE_PARAM);
+        match &self.workspace {
+            WorkspaceRule::Free => Ok(()),
+            WorkspaceRule::Fixed(id) => {
+                if let Some(value) = given
+                    && value.as_i64() != Some(*id)
+                {
+                    return Err(format!(
+                        "/workspace_id: this server works only in workspace {id}; leave workspace_id out and the server fills it in (got {value})"
+                    ));
+                }
+                arguments.insert(WORKSPACE_PARAM.into(), Value::from(*id));
+                Ok(())
+            }
+            WorkspaceRule::OneOf(ids) => match given.and_then(Value::as_i64) {
+                Some(id) if ids.contains(&id) => Ok(()),
+                Some(id) => Err(format!(
+                    "/workspace_id: this server is limited to workspaces {ids:?}; workspace {id} is not one of them (0 = all and 1 = global are never allowed here)"
+                )),
+                None => Err(format!(
+                    "/workspace_id: required on this server; pass one of {ids:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// The tools one server exposes, in registry order.
+#[derive(Debug)]
+pub(crate) struct View {
+    tools: Vec<ExposedTool>,
+    by_name: HashMap<String, usize>,
+}
+
+impl View {
+    pub(crate) fn build(
+        registry: &'static Registry,
+        catalog: &'static Catalog,
+        filter: &ToolFilter,
+        workspace: &WorkspaceRule,
+    ) -> Result<Self, Error> {
         let known_tags = catalog.tags();
         for tag in &filter.tags {
             if !known_tags.contains(&tag.as_str()) {
@@ -34,28 +149,87 @@ impl Registry {
                 });
             }
         }
-        let mut entries = Vec::new();
-        for operation in catalog.operations().iter().filter(|op| filter.allows(op)) {
-            entries.push(entry_for(operation)?);
+        let mut tools = Vec::new();
+        for entry in &registry.entries {
+            let Some(operation) = catalog.get(&entry.tool.name) else {
+                continue;
+            };
+            if !filter.allows(operation) {
+                continue;
+            }
+            let rule = if entry.takes_workspace {
+                workspace.clone()
+            } else {
+                WorkspaceRule::Free
+            };
+            let tool = match &rule {
+                WorkspaceRule::Free => entry.tool.clone(),
+                scoped => scoped_tool(&entry.tool, scoped),
+            };
+            tools.push(ExposedTool {
+                entry,
+                tool,
+                workspace: rule,
+            });
         }
-        if entries.is_empty() {
+        if tools.is_empty() {
             return Err(Error::NoToolsLeft);
         }
-        let by_name = entries
+        let by_name = tools
             .iter()
             .enumerate()
-            .map(|(index, entry)| (entry.tool.name.clone(), index))
+            .map(|(index, exposed)| (exposed.tool.name.clone(), index))
             .collect();
-        Ok(Self { entries, by_name })
+        Ok(Self { tools, by_name })
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&ToolEntry> {
-        self.by_name.get(name).map(|index| &self.entries[*index])
+    pub(crate) fn get(&self, name: &str) -> Option<&ExposedTool> {
+        self.by_name.get(name).map(|index| &self.tools[*index])
     }
 
-    pub(crate) fn entries(&self) -> &[ToolEntry] {
-        &self.entries
+    pub(crate) fn tools(&self) -> &[ExposedTool] {
+        &self.tools
     }
+}
+
+/// The tool definition a workspace-scoped server shows: `workspace_id` hidden (one workspace) or
+/// required and limited to the allowed ids (several).
+fn scoped_tool(tool: &Tool, rule: &WorkspaceRule) -> Tool {
+    let mut tool = tool.clone();
+    let schema = &mut tool.input_schema;
+    let mut required: Vec<Value> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    required.retain(|name| name != WORKSPACE_PARAM);
+    match rule {
+        WorkspaceRule::Fixed(_) => {
+            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+                properties.shift_remove(WORKSPACE_PARAM);
+            }
+        }
+        WorkspaceRule::OneOf(ids) => {
+            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+                properties.insert(
+                    WORKSPACE_PARAM.into(),
+                    json!({
+                        "type": "integer",
+                        "enum": ids,
+                        "description": format!("Workspace to work in; this server allows only {ids:?}"),
+                    }),
+                );
+            }
+            required.push(Value::from(WORKSPACE_PARAM));
+        }
+        WorkspaceRule::Free => {}
+    }
+    if required.is_empty() {
+        schema.remove("required");
+    } else {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    tool
 }
 
 fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
@@ -95,7 +269,15 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
     let tool = Tool::new(&operation.name, &operation.description, schema_object)
         .with_title(&operation.title)
         .with_annotations(annotations_for(operation));
-    Ok(ToolEntry { tool, router })
+    let takes_workspace = operation
+        .params
+        .iter()
+        .any(|param| param.name == WORKSPACE_PARAM);
+    Ok(ToolEntry {
+        tool,
+        router,
+        takes_workspace,
+    })
 }
 
 /// Reads are safe; creates add without overwriting; updates and deletes overwrite, and
@@ -123,35 +305,33 @@ fn annotations_for(operation: &Operation) -> ToolAnnotations {
 mod tests {
     use super::*;
 
+    fn view(filter: &ToolFilter, workspaces: &[i64]) -> Result<View, Error> {
+        View::build(
+            compiled().unwrap(),
+            freshservice_schema::catalog(),
+            filter,
+            &WorkspaceRule::from_scope(workspaces)?,
+        )
+    }
+
     #[test]
     fn every_catalogue_operation_becomes_a_valid_tool() {
-        let registry = Registry::build(freshservice_schema::catalog(), &ToolFilter::all()).unwrap();
+        let view = view(&ToolFilter::all(), &[]).unwrap();
         assert_eq!(
-            registry.entries().len(),
+            view.tools().len(),
             freshservice_schema::catalog().operations().len()
         );
-        for entry in registry.entries() {
+        for exposed in view.tools() {
+            let tool = &exposed.tool;
             assert!(
-                mcp_protocol::is_valid_tool_name(&entry.tool.name),
+                mcp_protocol::is_valid_tool_name(&tool.name),
                 "{}",
-                entry.tool.name
+                tool.name
             );
-            assert_eq!(
-                entry.tool.input_schema["type"], "object",
-                "{}",
-                entry.tool.name
-            );
-            assert!(
-                entry
-                    .tool
-                    .description
-                    .as_deref()
-                    .is_some_and(|d| !d.is_empty())
-            );
-            let annotations = entry.tool.annotations.as_ref().unwrap();
-            let operation = freshservice_schema::catalog()
-                .get(&entry.tool.name)
-                .unwrap();
+            assert_eq!(tool.input_schema["type"], "object", "{}", tool.name);
+            assert!(tool.description.as_deref().is_some_and(|d| !d.is_empty()));
+            let annotations = tool.annotations.as_ref().unwrap();
+            let operation = freshservice_schema::catalog().get(&tool.name).unwrap();
             if operation.is_read_only() {
                 assert_eq!(annotations.read_only_hint, Some(true));
             } else {
@@ -190,11 +370,73 @@ mod tests {
     #[test]
     fn unknown_tags_are_refused_with_the_known_ones() {
         let filter = ToolFilter::parse("", "tickets,nope").unwrap();
-        let error = Registry::build(freshservice_schema::catalog(), &filter).unwrap_err();
-        let message = error.to_string();
+        let message = view(&filter, &[]).unwrap_err().to_string();
         assert!(
             message.contains("\"nope\"") && message.contains("changes"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn reserved_workspaces_cannot_scope_a_server() {
+        for bad in [0, 1, -3] {
+            assert!(matches!(
+                view(&ToolFilter::all(), &[bad]),
+                Err(Error::InvalidWorkspace { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn one_workspace_hides_the_parameter_and_fills_it_in() {
+        let view = view(&ToolFilter::all(), &[3]).unwrap();
+        let list = view.get("list_all_freshservice_changes").unwrap();
+        assert!(
+            list.tool.input_schema["properties"]
+                .get("workspace_id")
+                .is_none()
+        );
+        let mut arguments = JsonObject::new();
+        list.scope_arguments(&mut arguments).unwrap();
+        assert_eq!(arguments["workspace_id"], 3);
+        let mut other = JsonObject::new();
+        other.insert("workspace_id".into(), Value::from(4));
+        assert!(
+            list.scope_arguments(&mut other)
+                .unwrap_err()
+                .contains("workspace 3")
+        );
+    }
+
+    #[test]
+    fn several_workspaces_require_one_of_them() {
+        let view = view(&ToolFilter::all(), &[4, 3, 4]).unwrap();
+        let list = view.get("list_all_freshservice_changes").unwrap();
+        let schema = &list.tool.input_schema;
+        assert_eq!(schema["properties"]["workspace_id"]["enum"], json!([3, 4]));
+        assert!(
+            schema["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("workspace_id"))
+        );
+        for (given, ok) in [
+            (Some(3), true),
+            (Some(4), true),
+            (Some(0), false),
+            (Some(1), false),
+            (Some(5), false),
+            (None, false),
+        ] {
+            let mut arguments = JsonObject::new();
+            if let Some(id) = given {
+                arguments.insert("workspace_id".into(), Value::from(id));
+            }
+            assert_eq!(
+                list.scope_arguments(&mut arguments).is_ok(),
+                ok,
+                "{given:?}"
+            );
+        }
     }
 }

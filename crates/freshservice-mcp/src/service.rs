@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::call::{call_tool, rate_limit_meta};
-use crate::registry::Registry;
+use crate::registry::{View, WorkspaceRule, compiled};
 use crate::{Error, ToolFilter};
 
 /// Where a request's notifications (progress, log messages) go. Transports usually pass the
@@ -40,6 +40,7 @@ pub struct ServiceBuilder {
     filter: ToolFilter,
     tools_page_size: Option<usize>,
     server_info: Option<Implementation>,
+    workspaces: Vec<i64>,
 }
 
 impl ServiceBuilder {
@@ -52,6 +53,15 @@ impl ServiceBuilder {
     /// Which tools to expose.
     pub fn filter(mut self, filter: ToolFilter) -> Self {
         self.filter = filter;
+        self
+    }
+
+    /// Scopes the server to these workspaces (ids of 2 or more). With one, the server fills in
+    /// `workspace_id` and hides it from the schemas; with several, calls must name one of them.
+    /// Either way a call naming any other workspace (including 0, all, and 1, global) is refused
+    /// before anything is sent.
+    pub fn workspaces(mut self, workspaces: Vec<i64>) -> Self {
+        self.workspaces = workspaces;
         self
     }
 
@@ -75,7 +85,13 @@ impl ServiceBuilder {
     /// filters leave no tool.
     pub fn build(self) -> Result<McpService, Error> {
         let client = self.client.ok_or(Error::MissingClient)?;
-        let registry = Registry::build(freshservice_schema::catalog(), &self.filter)?;
+        let workspace_rule = WorkspaceRule::from_scope(&self.workspaces)?;
+        let view = View::build(
+            compiled()?,
+            freshservice_schema::catalog(),
+            &self.filter,
+            &workspace_rule,
+        )?;
         let server_info = self.server_info.unwrap_or_else(|| {
             Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                 .with_title("Freshservice")
@@ -83,7 +99,7 @@ impl ServiceBuilder {
         Ok(McpService {
             inner: Arc::new(Inner {
                 client,
-                registry,
+                view,
                 tools_page_size: self.tools_page_size.unwrap_or(100),
                 server_info,
                 last_rate_limit: Mutex::new(None),
@@ -101,7 +117,7 @@ pub struct McpService {
 #[derive(Debug)]
 struct Inner {
     client: Client,
-    registry: Registry,
+    view: View,
     tools_page_size: usize,
     server_info: Implementation,
     /// The most recent upstream reading: the limit is per account, so it is shared.
@@ -155,10 +171,10 @@ impl McpService {
     /// The names of the exposed tools, in `tools/list` order.
     pub fn tool_names(&self) -> Vec<&str> {
         self.inner
-            .registry
-            .entries()
+            .view
+            .tools()
             .iter()
-            .map(|entry| entry.tool.name.as_str())
+            .map(|exposed| exposed.tool.name.as_str())
             .collect()
     }
 
@@ -297,7 +313,7 @@ impl McpService {
 
     fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Value, ErrorObject> {
         let ListToolsParams { cursor, .. } = parse_params(params)?;
-        let entries = self.inner.registry.entries();
+        let entries = self.inner.view.tools();
         let start = match cursor.as_deref() {
             None => 0,
             Some(cursor) => decode_cursor(cursor)
@@ -307,7 +323,7 @@ impl McpService {
         let end = (start + self.inner.tools_page_size).min(entries.len());
         let tools = entries[start..end]
             .iter()
-            .map(|entry| entry.tool.clone())
+            .map(|exposed| exposed.tool.clone())
             .collect();
         let next_cursor = (end < entries.len()).then(|| encode_cursor(end));
         let mut result = ListToolsResult::new(tools, next_cursor);
@@ -332,13 +348,12 @@ impl McpService {
         let CallToolParams {
             name, arguments, ..
         } = parse_params(params)?;
-        let Some(entry) = self.inner.registry.get(&name) else {
+        let Some(exposed) = self.inner.view.get(&name) else {
             return Err(ErrorObject::invalid_params(format!(
                 "Unknown tool: {name}. Call tools/list to see the tools this server offers."
             )));
         };
-        let arguments = arguments.map_or_else(|| Value::Object(JsonObject::new()), Value::Object);
-        let outcome = call_tool(&self.inner.client, entry, &arguments).await;
+        let outcome = call_tool(&self.inner.client, exposed, arguments.unwrap_or_default()).await;
         let rate_limit = match outcome.rate_limit {
             Some(status) => {
                 *self.lock_rate_limit() = Some(status.clone());
