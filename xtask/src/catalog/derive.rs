@@ -355,8 +355,8 @@ fn naming(op: &DocOp<'_>) -> Naming {
             description: match &noun.parent {
                 Some(parent) => format!(
                     "Adds {} to {}.",
-                    with_article(&words::spaced(&noun.leaf)),
-                    with_article(&words::spaced(parent))
+                    with_article(&words::display(&words::spaced(&noun.leaf), true)),
+                    with_article(&words::display(&words::spaced(parent), true))
                 ),
                 None => format!("Creates {}.", with_article(&words)),
             },
@@ -388,8 +388,8 @@ fn naming(op: &DocOp<'_>) -> Naming {
                 title: format!("Get {words}"),
                 description: format!(
                     "Fetches the {} of {}.",
-                    words::spaced(&noun.leaf),
-                    with_article(&words::spaced(parent))
+                    words::display(&words::spaced(&noun.leaf), true),
+                    with_article(&words::display(&words::spaced(parent), true))
                 ),
             },
             None => Naming {
@@ -412,8 +412,8 @@ fn naming(op: &DocOp<'_>) -> Naming {
             description: match &noun.parent {
                 Some(parent) => format!(
                     "Sets the {} of {}.",
-                    words::spaced(&noun.leaf),
-                    with_article(&words::spaced(parent))
+                    words::display(&words::spaced(&noun.leaf), true),
+                    with_article(&words::display(&words::spaced(parent), true))
                 ),
                 None => format!("Sets the {words}."),
             },
@@ -464,7 +464,7 @@ fn draft(
     let mut notes: Vec<String> = Vec::new();
     let mut hold: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
-    let resource_words = words::spaced(&noun.leaf);
+    let resource_words = words::display(&words::spaced(&noun.leaf), true);
     // Coded enums follow the record the body describes: the parent for actions on it.
     let enum_resource = noun.singular.clone();
 
@@ -492,7 +492,10 @@ fn draft(
             .find(|(k, v)| k == key && quoted(v))
             .map(|(_, v)| v.trim_matches('"').to_owned())
             .filter(|example| example.len() <= 80);
-        let mut description = format!("Condition over {} fields", words::spaced(&noun.singular));
+        let mut description = format!(
+            "Condition over {} fields",
+            words::display(&words::spaced(&noun.singular), true)
+        );
         if let Some(example) = example {
             description.push_str(&format!(", e.g. {example}"));
         }
@@ -511,19 +514,27 @@ fn draft(
     // Query parameters.
     let (query, seen_values) = collect_query(op, &samples, typed_op, index, &naming);
     for collected in &query {
-        let includes = include_values(
-            seen_values
-                .get(&collected.name)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        );
-        params.push(query_field(
+        let seen = seen_values
+            .get(&collected.name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let includes = include_values(seen);
+        let mut field = query_field(
             collected,
             &resource_words,
             &enum_resource,
             &op.method,
             &includes,
-        ));
+        );
+        // Values the samples always wrap in double quotes (asset `search`) use the quoted style.
+        let always_quoted = !seen.is_empty() && seen.iter().all(|value| quoted(value));
+        if always_quoted
+            && let Value::Object(map) = &mut field
+            && map.get("type").and_then(Value::as_str) == Some("string")
+        {
+            map.insert("quoted".into(), true.into());
+        }
+        params.push(field);
     }
 
     // Body fields.
@@ -737,11 +748,16 @@ fn collect_query(
         .map(|endpoint| endpoint.text.as_str())
         .collect();
     if is_read && is_list {
-        if text.contains("per_page") {
+        // The Pagination section makes every list paginated with page and per_page; lists with a paging
+        // scheme of their own keep it, and the quoted filters document page alone unless they say per_page.
+        let own_paging = names
+            .iter()
+            .any(|name| matches!(name.as_str(), "page_size" | "start_token" | "cursor"));
+        if !own_paging {
             push("page", None, &mut names);
-            push("per_page", None, &mut names);
-        } else if text.contains("page=") || text.contains("paginated") {
-            push("page", None, &mut names);
+            if op.filter.is_none() || text.contains("per_page") {
+                push("per_page", None, &mut names);
+            }
         }
         for extra in ["workspace_id", "updated_since", "order_type"] {
             if text.contains(&format!("{extra}=")) {

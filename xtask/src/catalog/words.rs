@@ -19,20 +19,20 @@ pub(crate) struct Noun {
 
 impl Noun {
     pub(crate) fn words(&self) -> String {
-        spaced(&self.singular)
+        display(&spaced(&self.singular), true)
     }
     pub(crate) fn plural_words(&self) -> String {
-        spaced(&self.plural)
+        display(&spaced(&self.plural), false)
     }
     /// `time entries of a ticket` for sub-resources, `tickets` otherwise.
     pub(crate) fn plural_phrase(&self) -> String {
         match &self.parent {
             Some(parent) => format!(
                 "{} of {}",
-                spaced(&self.leaf_plural),
-                with_article(&spaced(parent))
+                display(&spaced(&self.leaf_plural), false),
+                with_article(&display(&spaced(parent), true))
             ),
-            None => spaced(&self.plural),
+            None => display(&spaced(&self.plural), false),
         }
     }
     /// `a time entry of a ticket` for sub-resources, `a ticket` otherwise.
@@ -40,16 +40,38 @@ impl Noun {
         match &self.parent {
             Some(parent) => format!(
                 "{} of {}",
-                with_article(&spaced(&self.leaf)),
-                with_article(&spaced(parent))
+                with_article(&display(&spaced(&self.leaf), true)),
+                with_article(&display(&spaced(parent), true))
             ),
-            None => with_article(&spaced(&self.singular)),
+            None => with_article(&display(&spaced(&self.singular), true)),
         }
     }
 }
 
 pub(crate) fn spaced(snake: &str) -> String {
     snake.replace(['_', '-'], " ")
+}
+
+/// Words as prose shows them: acronyms in capitals, and a countable noun for the nouns that are not.
+pub(crate) fn display(words: &str, singular: bool) -> String {
+    let mut out: Vec<String> = words
+        .split(' ')
+        .map(|word| match word {
+            "cab" | "cabs" | "sla" | "csat" | "itil" => word.to_uppercase().replace("CABS", "CABs"),
+            other => other.to_owned(),
+        })
+        .collect();
+    if singular
+        && let Some(last) = out.last_mut()
+        && matches!(last.as_str(), "software" | "hours")
+    {
+        last.push_str(if last == "software" {
+            " product"
+        } else {
+            " configuration"
+        });
+    }
+    out.join(" ")
 }
 
 pub(crate) fn with_article(words: &str) -> String {
@@ -212,7 +234,7 @@ pub(crate) const ACTIONS: &[Action] = &[
         segment: "remind",
         name: "remind_a_freshservice_{s}_by_id",
         title: "Send {S} reminder",
-        description: "Sends the approvers of {a} a reminder.",
+        description: "Reminds the approvers of {a}.",
         kind: "custom",
     },
     Action {
@@ -399,8 +421,8 @@ pub(crate) fn fill(template: &str, noun: &Noun) -> String {
         .replace("{s}", &noun.singular)
         .replace("{pw}", &noun.plural_phrase())
         .replace("{p}", &noun.plural)
-        .replace("{S}", &capitalise(&noun.words()))
-        .replace("{P}", &capitalise(&noun.plural_words()))
+        .replace("{S}", &noun.words())
+        .replace("{P}", &noun.plural_words())
         .replace("{w}", &noun.words())
         .replace("{a}", &noun.singular_phrase())
 }
