@@ -94,25 +94,51 @@ pub(crate) async fn run_python_client(
     calls: Value,
     extra_args: &[&str],
 ) -> ClientRun {
-    let python = python().clone();
     let calls_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "calls-{}-{}.json",
         std::process::id(),
         unique()
     ));
     std::fs::write(&calls_file, calls.to_string()).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/py_client.py");
+    let calls_path = calls_file.to_string_lossy().into_owned();
+    let run = run_python(
+        "py_client.py",
+        &["--mode", mode, "--calls", &calls_path],
+        &mock.uri(),
+        API_KEY,
+        extra_args,
+    )
+    .await;
+    let _ = std::fs::remove_file(&calls_file);
+    run
+}
+
+/// Runs `tests/clients/<script>` with `script_args`, pointing it at
+/// `freshservice-mcp stdio --base-url <base_url> <server_args>` with `api_key`, and parses the one
+/// JSON report it prints.
+pub(crate) async fn run_python(
+    script: &str,
+    script_args: &[&str],
+    base_url: &str,
+    api_key: &str,
+    server_args: &[&str],
+) -> ClientRun {
+    let python = python().clone();
+    let script = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
     // stderr goes to a file, so it survives a hung client and the test can show it.
-    let stderr_file = calls_file.with_extension("stderr");
+    let stderr_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "client-{}-{}.stderr",
+        std::process::id(),
+        unique()
+    ));
     let output = tokio::process::Command::new(python)
-        .arg(script)
-        .args(["--mode", mode, "--calls"])
-        .arg(&calls_file)
+        .arg(&script)
+        .args(script_args)
         .arg("--")
         .arg(server_binary())
-        .args(["stdio", "--base-url", &mock.uri()])
-        .args(extra_args)
-        .env("FRESHSERVICE_API_KEY", API_KEY)
+        .args(["stdio", "--base-url", base_url])
+        .args(server_args)
+        .env("FRESHSERVICE_API_KEY", api_key)
         .env_remove("FRESHSERVICE_DOMAIN")
         .env("FRESHSERVICE_MCP_TRACE", "1")
         .stdin(Stdio::null())
@@ -124,7 +150,6 @@ pub(crate) async fn run_python_client(
         .wait_with_output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(60), output).await;
     let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
-    let _ = std::fs::remove_file(&calls_file);
     let _ = std::fs::remove_file(&stderr_file);
     let output = match output {
         Ok(output) => output.unwrap(),
@@ -137,7 +162,7 @@ pub(crate) async fn run_python_client(
         output.status
     );
     assert!(
-        !stdout.contains(API_KEY) && !stderr.contains(API_KEY),
+        !stdout.contains(api_key) && !stderr.contains(api_key),
         "the API key leaked into the client's output"
     );
     let report = serde_json::from_str(stdout.trim())

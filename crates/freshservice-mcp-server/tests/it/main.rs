@@ -4,3 +4,4 @@
 mod harness;
 mod python_client;
 mod startup;
+mod workflows;
