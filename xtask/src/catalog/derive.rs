@@ -179,6 +179,7 @@ impl TypeIndex {
 pub(crate) fn derive(
     endpoints: &[Endpoint],
     typed: &[TypedOperation],
+    unwraps: &HashMap<String, String>,
 ) -> (Vec<Draft>, Vec<(usize, String)>) {
     let (ops, failures) = documented(endpoints);
     let index = TypeIndex::new(endpoints);
@@ -220,7 +221,13 @@ pub(crate) fn derive(
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let samples = attribute_samples(op, pool, &siblings);
-            draft(op, samples, typed, &index)
+            draft(
+                op,
+                samples,
+                typed,
+                &index,
+                unwraps.get(&op.key).map(String::as_str),
+            )
         })
         .collect();
     (drafts, failures)
@@ -455,6 +462,7 @@ fn draft(
     samples: Vec<Sample>,
     typed: &[TypedOperation],
     index: &TypeIndex,
+    unwrap: Option<&str>,
 ) -> Draft {
     let naming = naming(op);
     let noun = op.shaped.target.noun().clone();
@@ -539,7 +547,7 @@ fn draft(
 
     // Body fields.
     if matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
-        let (body, body_notes) = collect_body(op, &samples, typed_op, index, naming.kind);
+        let (body, body_notes) = collect_body(op, &samples, typed_op, index, naming.kind, unwrap);
         notes.extend(body_notes);
         for collected in body {
             // Tables list the record's own identity (`project_id`, `ticket_id`) among its attributes; the
@@ -941,6 +949,7 @@ fn collect_body(
     typed_op: Option<&TypedOperation>,
     index: &TypeIndex,
     kind: &str,
+    unwrap: Option<&str>,
 ) -> (Vec<Collected>, Vec<String>) {
     let mut notes = Vec::new();
     // Sample bodies, plus the request bodies some sections show on their own.
@@ -954,6 +963,11 @@ fn collect_body(
                 .iter()
                 .flat_map(|endpoint| endpoint.requests.iter().cloned()),
         )
+        // Overrides may record that a sample wraps its fields in one key.
+        .map(|value| match (unwrap, &value) {
+            (Some(key), Value::Object(map)) if map.contains_key(key) => map[key].clone(),
+            _ => value,
+        })
         .filter_map(|value| match value {
             Value::Object(map) => Some(map),
             _ => None,
@@ -1015,11 +1029,18 @@ fn collect_body(
     for row in &local {
         push(&row.name, &mut names);
     }
+    // The typed spec is older than the records: where the section has a table of its own, the spec adds only
+    // fields the records still know (in the module's table or the samples), so renamed fields drop out.
     if let Some(typed_op) = typed_op {
+        let known = |name: &str| {
+            local.is_empty()
+                || module.iter().any(|row| row.name == name)
+                || bodies.iter().any(|body| body.contains_key(name))
+        };
         for field in typed_op
             .body
             .iter()
-            .filter(|field| !words::is_server_field(&field.name))
+            .filter(|field| !words::is_server_field(&field.name) && known(&field.name))
         {
             push(&field.name, &mut names);
         }

@@ -135,7 +135,12 @@ fn build(root: &Path, reference: &Path) -> Result<Outcome> {
         None => (method.to_owned(), path.to_owned()),
     };
     let endpoints = group::endpoints(&records, &fixes);
-    let (mut drafts, unreadable) = derive::derive(&endpoints, &typed);
+    let unwraps: std::collections::HashMap<String, String> = overrides
+        .operations
+        .iter()
+        .filter_map(|(key, fix)| Some((key.clone(), fix.samples.unwrap.clone()?)))
+        .collect();
+    let (mut drafts, unreadable) = derive::derive(&endpoints, &typed, &unwraps);
     let derived_keys: BTreeSet<String> = drafts.iter().map(|draft| draft.key.clone()).collect();
     let unused_overrides = overrides::apply(&mut drafts, &overrides)?;
 
