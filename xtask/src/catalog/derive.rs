@@ -21,6 +21,8 @@ pub(crate) struct Draft {
     pub(crate) tag: String,
     /// The operation in catalogue JSON form.
     pub(crate) spec: Value,
+    /// Every sample of the operation's sections (any method or query); the import hands each to the operation
+    /// that claims it.
     pub(crate) samples: Vec<Sample>,
     pub(crate) records: Vec<usize>,
     /// Reasons to hold the operation back; empty when it may become a tool.
@@ -599,11 +601,27 @@ fn draft(
     }
     spec.insert("params".into(), Value::Array(params));
 
+    // Every sample of the section, whatever its method or query, so the import can report the ones that
+    // fit no operation.
+    let mut all_samples: Vec<Sample> = Vec::new();
+    for sample in op
+        .endpoints
+        .iter()
+        .flat_map(|endpoint| endpoint.samples.iter())
+    {
+        let known = all_samples
+            .iter()
+            .any(|known| known.curl.url == sample.curl.url && known.curl.body == sample.curl.body);
+        if !known {
+            all_samples.push(sample.clone());
+        }
+    }
+    drop(samples);
     Draft {
         key: op.key.clone(),
         tag: words::tag_for(&op.shaped.template).to_owned(),
         spec: Value::Object(spec),
-        samples,
+        samples: all_samples,
         records: op
             .endpoints
             .iter()

@@ -104,6 +104,8 @@ pub(crate) struct Outcome {
     pub(crate) sample_problems: Vec<(String, String)>,
     pub(crate) skipped_samples: Vec<(String, String)>,
     pub(crate) multipart_samples: usize,
+    /// Samples in a section that no operation claims.
+    pub(crate) unclaimed_samples: Vec<String>,
     pub(crate) unused_overrides: Vec<String>,
     pub(crate) catalog: freshservice_schema::Catalog,
 }
@@ -236,11 +238,13 @@ fn build(root: &Path, reference: &Path) -> Result<Outcome> {
         sample_problems: Vec::new(),
         skipped_samples: Vec::new(),
         multipart_samples: 0,
+        unclaimed_samples: Vec::new(),
         unused_overrides,
         catalog,
     };
 
     // Samples of exposed operations.
+    let mut claimed: BTreeSet<(String, Option<String>)> = BTreeSet::new();
     for operation in outcome
         .operations
         .iter()
@@ -280,6 +284,7 @@ fn build(root: &Path, reference: &Path) -> Result<Outcome> {
             {
                 continue;
             }
+            claimed.insert((sample.curl.url.clone(), sample.curl.body.clone()));
             match samples::convert(entry, sample, &fix) {
                 samples::Outcome::Fixture(fixture) => {
                     let list = outcome
@@ -306,6 +311,17 @@ fn build(root: &Path, reference: &Path) -> Result<Outcome> {
         }
     }
     outcome.skipped_samples.dedup();
+    // Samples no operation claims (usually a method that differs from the section's method line).
+    for ((method, path), pool) in &pools {
+        for sample in pool {
+            if !claimed.contains(&(sample.curl.url.clone(), sample.curl.body.clone())) {
+                outcome.unclaimed_samples.push(format!(
+                    "{method} {path}: sample {} {}",
+                    sample.curl.method, sample.curl.url
+                ));
+            }
+        }
+    }
 
     // Operations known only by method and path.
     let documented: BTreeSet<(String, String)> = outcome

@@ -119,9 +119,10 @@ pub(crate) fn summary(outcome: &Outcome) {
         "catalogue: {documented} documented operations, {exposed} exposed, {held} held back; {bare} known only by method and path"
     );
     println!(
-        "samples: {fixtures} checked, {} skipped by overrides, {} multipart (not checked), {} problems",
+        "samples: {fixtures} checked, {} skipped by overrides, {} multipart (not checked), {} unclaimed, {} problems",
         outcome.skipped_samples.len(),
         outcome.multipart_samples,
+        outcome.unclaimed_samples.len(),
         outcome.sample_problems.len()
     );
     for (record, reason) in &outcome.unreadable {
@@ -129,6 +130,9 @@ pub(crate) fn summary(outcome: &Outcome) {
     }
     for (operation, problem) in &outcome.sample_problems {
         println!("sample problem: {operation}: {problem}");
+    }
+    for unclaimed in &outcome.unclaimed_samples {
+        println!("unclaimed sample: {unclaimed}");
     }
     for key in &outcome.unused_overrides {
         println!("unused override: {key}");
@@ -258,6 +262,23 @@ pub(crate) fn held_back_markdown(outcome: &Outcome) -> String {
             out,
             "| {tag} | {method} | `{path}` | known only by method and path |"
         );
+    }
+    if !outcome.unclaimed_samples.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Samples that fit no operation ({})\n",
+            outcome.unclaimed_samples.len()
+        );
+        out.push_str("Sample requests whose method differs from their section's method line, or that call another endpoint (such as the background-jobs status).
+");
+        out.push_str(
+            "They are not checked.
+
+",
+        );
+        for unclaimed in &outcome.unclaimed_samples {
+            let _ = writeln!(out, "- {unclaimed}");
+        }
     }
     if !outcome.unreadable.is_empty() {
         let _ = writeln!(
