@@ -25,9 +25,17 @@ pub(crate) async fn call_tool(
     if let Err(problem) = exposed.scope_arguments(&mut arguments) {
         return invalid_arguments(&entry.tool.name, &problem);
     }
-    let routed = match entry.router.route(&Value::Object(arguments)) {
+    let arguments = Value::Object(arguments);
+    let routed = match entry.router.route(&arguments) {
         Ok(routed) => routed,
-        Err(error) => return invalid_arguments(&entry.tool.name, &error.to_string()),
+        Err(error) => {
+            let mut text = error.to_string();
+            if let Some(hint) = workspace_hint(&entry.tool.name, &error, &arguments) {
+                text.push('\n');
+                text.push_str(&hint);
+            }
+            return invalid_arguments(&entry.tool.name, &text);
+        }
     };
     let mut request = ApiRequest::new(routed.method.clone(), routed.path_and_query());
     if let Some(body) = routed.body {
@@ -48,6 +56,42 @@ pub(crate) async fn call_tool(
                 rate_limit,
             }
         }
+    }
+}
+
+/// Workspace rules the schema alone states poorly: the global workspace cannot hold records that
+/// refuse it, and a record changes workspace only through its move tool.
+fn workspace_hint(tool: &str, error: &arg_router::Error, arguments: &Value) -> Option<String> {
+    let about_workspace = error
+        .problems()
+        .iter()
+        .any(|problem| problem.pointer == "/workspace_id");
+    if !about_workspace {
+        return None;
+    }
+    if let Some(entity) = tool
+        .strip_prefix("update_a_freshservice_")
+        .and_then(|rest| rest.strip_suffix("_by_id"))
+    {
+        let move_tool = format!("move_a_freshservice_{entity}_by_id");
+        return Some(
+            if freshservice_schema::catalog().get(&move_tool).is_some() {
+                format!(
+                    "Hint: workspace_id cannot change on update; call {move_tool} to move the {entity} to another workspace."
+                )
+            } else {
+                "Hint: workspace_id cannot change on update.".to_owned()
+            },
+        );
+    }
+    match arguments.get("workspace_id").and_then(Value::as_i64) {
+        Some(1) => Some(
+            "Hint: workspace 1 is the global scope, which cannot hold this; pass the id of a workspace (2 is the primary workspace).".to_owned(),
+        ),
+        Some(0) => Some(
+            "Hint: workspace 0 means all workspaces and only works on lists; pass the id of one workspace (2 is the primary workspace).".to_owned(),
+        ),
+        _ => None,
     }
 }
 
@@ -182,6 +226,39 @@ pub(crate) fn rate_limit_meta(status: &RateLimitStatus) -> JsonObject {
 
 #[cfg(test)]
 mod tests {
+
+    fn hint_for(tool: &str, arguments: Value) -> Option<String> {
+        let entry = crate::registry::compiled().unwrap().entry(tool).unwrap();
+        let error = entry.router.route(&arguments).unwrap_err();
+        workspace_hint(tool, &error, &arguments)
+    }
+
+    #[test]
+    fn workspace_hints() {
+        let global = hint_for(
+            "create_a_freshservice_location",
+            json!({"name": "HQ", "workspace_id": 1}),
+        )
+        .unwrap();
+        assert!(
+            global.contains("global scope") && global.contains("2 is the primary"),
+            "{global}"
+        );
+        let moved = hint_for(
+            "update_a_freshservice_change_by_id",
+            json!({"change_id": 1, "workspace_id": 3}),
+        )
+        .unwrap();
+        assert!(
+            moved.contains("move_a_freshservice_change_by_id"),
+            "{moved}"
+        );
+        assert_eq!(
+            hint_for("create_a_freshservice_location", json!({"name": 5})),
+            None
+        );
+    }
+
     use super::*;
 
     #[test]

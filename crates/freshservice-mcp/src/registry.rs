@@ -51,6 +51,12 @@ pub(crate) fn compiled() -> Result<&'static Registry, Error> {
 }
 
 impl Registry {
+    /// The compiled entry of a catalogue operation, by name.
+    #[cfg(test)]
+    pub(crate) fn entry(&self, name: &str) -> Option<&ToolEntry> {
+        self.entries.iter().find(|entry| entry.tool.name == name)
+    }
+
     fn compile(catalog: &'static Catalog) -> Result<Self, Error> {
         let entries = catalog
             .operations()
