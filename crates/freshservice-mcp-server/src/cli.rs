@@ -1,6 +1,7 @@
 //! Command-line parsing. Small enough that a hand-written parser beats a dependency, and it
 //! lets every mistake produce one line that names the flag or variable to fix.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What to run.
@@ -9,6 +10,19 @@ pub(crate) enum Command {
     Help,
     Version,
     Stdio(StdioOptions),
+    Serve(ServeFlags),
+}
+
+/// The flags of `freshservice-mcp serve`; `config.rs` merges them with the environment and the
+/// config file. Secrets have no flags: they would show in the process list.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ServeFlags {
+    pub(crate) listen: Option<String>,
+    pub(crate) db: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
+    pub(crate) public_url: Option<String>,
+    pub(crate) sweep_interval: Option<String>,
+    pub(crate) dev: bool,
 }
 
 /// Settings of `freshservice-mcp stdio`.
@@ -56,15 +70,19 @@ pub(crate) fn parse(
 ) -> Result<Command, String> {
     let mut arguments = arguments.iter();
     let Some(subcommand) = arguments.next() else {
-        return Err("missing command: run `freshservice-mcp stdio` (see --help)".into());
+        return Err(
+            "missing command: run `freshservice-mcp stdio` or `freshservice-mcp serve` (see --help)"
+                .into(),
+        );
     };
     match subcommand.as_str() {
         "-h" | "--help" | "help" => return Ok(Command::Help),
         "-V" | "--version" => return Ok(Command::Version),
         "stdio" => {}
+        "serve" => return parse_serve(arguments.as_slice()),
         other => {
             return Err(format!(
-                "unknown command {other:?}: the commands are stdio, --help, --version"
+                "unknown command {other:?}: the commands are stdio, serve, --help, --version"
             ));
         }
     }
@@ -134,6 +152,47 @@ pub(crate) fn parse(
     Ok(Command::Stdio(options))
 }
 
+fn parse_serve(arguments: &[String]) -> Result<Command, String> {
+    let mut flags = ServeFlags::default();
+    let mut arguments = arguments.iter();
+    while let Some(flag) = arguments.next() {
+        let (name, inline_value) = match flag.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        if matches!(name, "-h" | "--help") {
+            return Ok(Command::Help);
+        }
+        let mut value = || {
+            inline_value
+                .clone()
+                .or_else(|| arguments.next().cloned())
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match name {
+            "--listen" => flags.listen = Some(value()?),
+            "--db" => flags.db = Some(PathBuf::from(value()?)),
+            "--config" => flags.config = Some(PathBuf::from(value()?)),
+            "--public-url" => flags.public_url = Some(value()?),
+            "--sweep-interval" => flags.sweep_interval = Some(value()?),
+            "--dev" if inline_value.is_none() => flags.dev = true,
+            "--admin-key" | "--secret-key" => {
+                let variable = if name == "--admin-key" {
+                    "FRESHSERVICE_MCP_ADMIN_KEY"
+                } else {
+                    "FRESHSERVICE_MCP_SECRET_KEY"
+                };
+                return Err(format!(
+                    "{name} is not accepted (it would show in the process list): set {variable} or put it in the --config file"
+                ));
+            }
+            other => return Err(format!("unknown option {other:?} for serve (see --help)")),
+        }
+    }
+    Ok(Command::Serve(flags))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +229,28 @@ mod tests {
         assert_eq!(run(&["--help"], &[]), Ok(Command::Help));
         assert_eq!(run(&["stdio", "--help"], &[]), Ok(Command::Help));
         assert_eq!(run(&["--version"], &[]), Ok(Command::Version));
+        assert_eq!(run(&["serve", "--help"], &[]), Ok(Command::Help));
+        assert_eq!(
+            run(
+                &[
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--db=x.db",
+                    "--dev",
+                    "--public-url",
+                    "http://h:1"
+                ],
+                &[]
+            ),
+            Ok(Command::Serve(ServeFlags {
+                listen: Some("127.0.0.1:0".into()),
+                db: Some("x.db".into()),
+                public_url: Some("http://h:1".into()),
+                dev: true,
+                ..ServeFlags::default()
+            }))
+        );
 
         let failures: &[Trial] = &[
             (&[], &key, "missing command"),
@@ -193,6 +274,19 @@ mod tests {
             (&["stdio", "--methods"], &key, "--methods needs a value"),
             (&["stdio", "--api-key", "k"], &key, "FRESHSERVICE_API_KEY"),
             (&["stdio", "--bogus"], &key, "unknown option"),
+            (&["serve", "--bogus"], &[], "unknown option"),
+            (&["serve", "--listen"], &[], "--listen needs a value"),
+            (&["serve", "--dev=yes"], &[], "unknown option"),
+            (
+                &["serve", "--admin-key", "k"],
+                &[],
+                "FRESHSERVICE_MCP_ADMIN_KEY",
+            ),
+            (
+                &["serve", "--secret-key=k"],
+                &[],
+                "FRESHSERVICE_MCP_SECRET_KEY",
+            ),
         ];
         for (arguments, env, expected) in failures {
             let error = run(arguments, env).unwrap_err();

@@ -3,7 +3,16 @@
 //! This binary only parses the command line and environment and composes the library crates;
 //! everything it serves lives in `freshservice-mcp`.
 
+mod admin;
 mod cli;
+mod clock;
+mod config;
+mod directory;
+mod error;
+mod secrets;
+mod serve;
+mod sqlite;
+mod storage;
 
 use std::process::ExitCode;
 
@@ -15,6 +24,7 @@ freshservice-mcp: the Freshservice REST API v2 as Model Context Protocol tools
 
 USAGE:
     freshservice-mcp stdio [OPTIONS]     serve one MCP client on stdin/stdout
+    freshservice-mcp serve [OPTIONS]     serve provisioned MCP servers over Streamable HTTP
 
 OPTIONS (stdio):
     --domain <NAME>          Freshservice domain, e.g. acme or acme.freshservice.com [env: FRESHSERVICE_DOMAIN]
@@ -26,6 +36,24 @@ OPTIONS (stdio):
 
 The API key is read from FRESHSERVICE_API_KEY only, so it never shows in a process list.
 Logs go to stderr; stdout carries only MCP messages.
+
+OPTIONS (serve):
+    --listen <ADDR:PORT>     where to listen (default 127.0.0.1:8080) [env: FRESHSERVICE_MCP_LISTEN]
+    --db <PATH>              SQLite database file (default ./freshservice-mcp.db) [env: FRESHSERVICE_MCP_DB]
+    --public-url <URL>       base of the MCP URLs handed out (default http://<listen address>) [env: FRESHSERVICE_MCP_PUBLIC_URL]
+    --config <FILE>          JSON config file; flags beat the environment, which beats the file [env: FRESHSERVICE_MCP_CONFIG]
+    --sweep-interval <SECS>  how often expired servers are deleted (default 60) [env: FRESHSERVICE_MCP_SWEEP_INTERVAL]
+    --dev                    generate a throwaway admin key and secret key (printed on stderr) and,
+                             without --db, keep everything in memory
+
+Secrets come from the environment or the config file only:
+    FRESHSERVICE_MCP_ADMIN_KEY    the admin API's bearer key (at least 16 characters)
+    FRESHSERVICE_MCP_SECRET_KEY   32 bytes in base64 or hex that encrypt stored Freshservice API keys
+
+Admin API (Authorization: Bearer <admin key>): POST/GET /integrated-account, GET/DELETE
+/integrated-account/{id}, POST/GET /integrated-account/{id}/mcp, GET/DELETE
+/integrated-account/{id}/mcp/{mcp_id}, POST/GET /integrated-account/{id}/api-tokens,
+DELETE /integrated-account/{id}/api-tokens/{token_id}. MCP clients use the URL the create answer shows once.
 
     freshservice-mcp --help | --version
 ";
@@ -49,6 +77,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Stdio(options) => run_stdio(options),
+        Command::Serve(flags) => serve::run(flags),
     }
 }
 
