@@ -3,12 +3,17 @@
 //! Every failure here is a tool result with `isError: true`, written for the model: it names
 //! the field or the status, says what Freshservice or the schema expected, and what to do next.
 
+use arg_router::RoutedRequest;
 use freshservice_client::{ApiRequest, ApiResponse, Client};
-use mcp_protocol::{CallToolResult, JsonObject};
+use mcp_protocol::{
+    CallToolResult, ContentBlock, JsonObject, Notification, ProgressParams, RequestId, method,
+};
 use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 
-use crate::registry::ExposedTool;
+use crate::Notifier;
+use crate::registry::{ExposedTool, MAX_ITEMS, MetaArgs, ToolEntry};
+use crate::shape::{ShapeOptions, shape};
 
 /// The result of a call and the rate-limit status it observed, if it reached Freshservice.
 pub(crate) struct CallOutcome {
@@ -16,13 +21,37 @@ pub(crate) struct CallOutcome {
     pub(crate) rate_limit: Option<RateLimitStatus>,
 }
 
+/// What a call needs from the service besides the tool and its arguments.
+pub(crate) struct CallContext<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) max_response_bytes: usize,
+    /// Where to report progress while following pages, when the client asked for it.
+    pub(crate) progress: Option<(&'a Notifier, RequestId)>,
+}
+
+/// The server's own arguments, taken out of the caller's before routing.
+#[derive(Debug, Default)]
+struct MetaValues {
+    fields: Option<Vec<String>>,
+    include_html: bool,
+    max_items: Option<u64>,
+    dry_run: bool,
+}
+
 pub(crate) async fn call_tool(
-    client: &Client,
+    context: &CallContext<'_>,
     exposed: &ExposedTool,
     mut arguments: JsonObject,
 ) -> CallOutcome {
     let entry = exposed.entry;
+    let meta = match take_meta(entry.meta, &mut arguments) {
+        Ok(meta) => meta,
+        Err(problem) => return invalid_arguments(&entry.tool.name, &problem),
+    };
     if let Err(problem) = exposed.scope_arguments(&mut arguments) {
+        return invalid_arguments(&entry.tool.name, &problem);
+    }
+    if let Some(problem) = check_queries(entry, &arguments) {
         return invalid_arguments(&entry.tool.name, &problem);
     }
     let arguments = Value::Object(arguments);
@@ -37,26 +66,259 @@ pub(crate) async fn call_tool(
             return invalid_arguments(&entry.tool.name, &text);
         }
     };
-    let mut request = ApiRequest::new(routed.method.clone(), routed.path_and_query());
-    if let Some(body) = routed.body {
-        request = request.with_body(body);
+    if meta.dry_run {
+        return dry_run_result(context.client, &routed);
     }
-    match client.send(request).await {
+    let shape_options = ShapeOptions {
+        fields: meta.fields.clone(),
+        include_html: meta.include_html,
+        max_bytes: context.max_response_bytes,
+    };
+    if let Some(max_items) = meta.max_items {
+        return follow_pages(context, entry, arguments, routed, max_items, &shape_options).await;
+    }
+    match context.client.send(api_request(&routed)).await {
         Ok(response) => {
             let rate_limit = response.rate_limit.clone();
             CallOutcome {
-                result: success_result(&response),
+                result: success_result(&response, &shape_options),
                 rate_limit: Some(rate_limit),
             }
         }
-        Err(error) => {
-            let rate_limit = error.rate_limit().cloned();
-            CallOutcome {
-                result: CallToolResult::error(explain_failure(&entry.tool.name, &error)),
-                rate_limit,
-            }
+        Err(error) => failure(&entry.tool.name, &error),
+    }
+}
+
+fn api_request(routed: &RoutedRequest) -> ApiRequest {
+    let request = ApiRequest::new(routed.method.clone(), routed.path_and_query());
+    match &routed.body {
+        Some(body) => request.with_body(body.clone()),
+        None => request,
+    }
+}
+
+fn failure(tool: &str, error: &freshservice_client::Error) -> CallOutcome {
+    CallOutcome {
+        result: CallToolResult::error(explain_failure(tool, error)),
+        rate_limit: error.rate_limit().cloned(),
+    }
+}
+
+/// Takes the server's own arguments out of `arguments`, checking their types.
+fn take_meta(allowed: MetaArgs, arguments: &mut JsonObject) -> Result<MetaValues, String> {
+    let mut meta = MetaValues::default();
+    if allowed.shaping {
+        if let Some(fields) = arguments.remove("fields") {
+            let names: Option<Vec<String>> = fields.as_array().and_then(|items| {
+                items
+                    .iter()
+                    .map(|item| item.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+                    .collect()
+            });
+            meta.fields = Some(names.ok_or("/fields: expected an array of field names (dotted paths such as id or requester.email)")?);
+        }
+        if let Some(flag) = arguments.remove("include_html") {
+            meta.include_html = flag
+                .as_bool()
+                .ok_or("/include_html: expected true or false")?;
         }
     }
+    if allowed.max_items
+        && let Some(value) = arguments.remove("max_items")
+    {
+        let count = value
+            .as_u64()
+            .filter(|count| (1..=MAX_ITEMS).contains(count))
+            .ok_or_else(|| format!("/max_items: expected a whole number from 1 to {MAX_ITEMS}"))?;
+        meta.max_items = Some(count);
+    }
+    if allowed.dry_run
+        && let Some(flag) = arguments.remove("dry_run")
+    {
+        meta.dry_run = flag.as_bool().ok_or("/dry_run: expected true or false")?;
+    }
+    Ok(meta)
+}
+
+/// The exact request a write would send, without sending it.
+fn dry_run_result(client: &Client, routed: &RoutedRequest) -> CallOutcome {
+    let query: JsonObject = routed
+        .query
+        .iter()
+        .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+        .collect();
+    let path_and_query = routed.path_and_query();
+    let url = format!(
+        "{}{}",
+        client.base_url().as_str().trim_end_matches('/'),
+        path_and_query
+    );
+    let structured = json!({
+        "dry_run": true,
+        "sent": false,
+        "method": routed.method.as_str(),
+        "path": routed.path,
+        "query": query,
+        "body": routed.body,
+        "url": url,
+    });
+    CallOutcome {
+        result: CallToolResult::structured(structured),
+        rate_limit: None,
+    }
+}
+
+/// Below this share of the account's quota, `max_items` stops following pages: the rest of the
+/// budget belongs to the other work on the account.
+const LOW_BUDGET_SHARE: f64 = 0.1;
+
+/// Follows `next_page` until `max_items` records are collected, the pages end, or the account's
+/// rate-limit budget runs low; reports progress when the client asked for it.
+async fn follow_pages(
+    context: &CallContext<'_>,
+    entry: &ToolEntry,
+    mut arguments: Value,
+    first: RoutedRequest,
+    max_items: u64,
+    shape_options: &ShapeOptions,
+) -> CallOutcome {
+    let max_items = usize::try_from(max_items).unwrap_or(usize::MAX);
+    let mut routed = first;
+    let mut collected: Vec<Value> = Vec::new();
+    let mut envelope: Option<(String, JsonObject)> = None;
+    let mut last_rate_limit = None;
+    let mut stop_note = None;
+    let mut pages = 0u32;
+    let next_page = loop {
+        let response = match context.client.send(api_request(&routed)).await {
+            Ok(response) => response,
+            Err(error) if collected.is_empty() => return failure(&entry.tool.name, &error),
+            Err(error) => {
+                stop_note = Some(format!(
+                    "Stopped early: the next page failed ({}).",
+                    explain_failure(&entry.tool.name, &error)
+                ));
+                break None;
+            }
+        };
+        pages += 1;
+        last_rate_limit = Some(response.rate_limit.clone());
+        let next = response
+            .next_page_url()
+            .and_then(|url| next_page_number(&url));
+        let Value::Object(mut body) = response.body else {
+            break None;
+        };
+        let Some(key) = body
+            .iter()
+            .find(|(_, value)| value.is_array())
+            .map(|(key, _)| key.clone())
+        else {
+            // Not a list answer after all: return it as it is.
+            return CallOutcome {
+                result: success_result_value(Value::Object(body), next, shape_options),
+                rate_limit: last_rate_limit,
+            };
+        };
+        if let Some(Value::Array(records)) = body.remove(&key) {
+            collected.extend(records);
+        }
+        if envelope.is_none() {
+            envelope = Some((key, body));
+        }
+        if let Some((token_holder, token)) = &context.progress {
+            let params = ProgressParams::new(
+                token.clone(),
+                collected.len().min(max_items) as f64,
+                Some(max_items as f64),
+            );
+            if let Ok(params) = serde_json::to_value(params) {
+                let _ = token_holder.send(Notification::new(method::PROGRESS, Some(params)).into());
+            }
+        }
+        let Some(next) = next else {
+            break None;
+        };
+        if collected.len() >= max_items {
+            break Some(next);
+        }
+        if let (Some(limit), Some(remaining)) =
+            (response.rate_limit.limit, response.rate_limit.remaining)
+            && (remaining as f64) < (limit as f64) * LOW_BUDGET_SHARE
+        {
+            stop_note = Some(format!(
+                "Stopped early after {pages} pages: only {remaining} of the account's {limit} requests are left in this window."
+            ));
+            break Some(next);
+        }
+        if let Value::Object(object) = &mut arguments {
+            object.insert("page".into(), Value::from(next));
+        }
+        routed = match entry.router.route(&arguments) {
+            Ok(routed) => routed,
+            Err(_) => break Some(next),
+        };
+    };
+    let more_on_this_page = collected.len() > max_items;
+    collected.truncate(max_items);
+    let (key, mut body) = envelope.unwrap_or_else(|| ("records".to_owned(), JsonObject::new()));
+    body.remove("total");
+    body.insert(key, Value::Array(collected));
+    let mut result = success_result_value(Value::Object(body), next_page, shape_options);
+    let mut notes = Vec::new();
+    if more_on_this_page {
+        notes.push(
+            "More records were on the last page read; ask for a larger max_items to see them."
+                .to_owned(),
+        );
+    }
+    notes.extend(stop_note);
+    if !notes.is_empty() {
+        result.content.push(ContentBlock::text(notes.join(" ")));
+    }
+    CallOutcome {
+        result,
+        rate_limit: last_rate_limit,
+    }
+}
+
+/// Parses each filter query with the same grammar Freshservice uses and checks its fields, so a
+/// bad query costs no request (Freshservice answers some of them with a bare 500).
+fn check_queries(entry: &ToolEntry, arguments: &JsonObject) -> Option<String> {
+    for (name, endpoint) in &entry.query_params {
+        let Some(Value::String(text)) = arguments.get(name) else {
+            continue;
+        };
+        // The router adds the surrounding double quotes; accept a query already wrapped in them.
+        let inner = text
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or(text);
+        let problem = match freshservice_schema::parse_query(inner) {
+            Err(error) => Some(format!(
+                "{} (at character {} of {inner:?})",
+                error.message, error.position
+            )),
+            Ok(query) => endpoint
+                .and_then(|endpoint| endpoint.check(&query).err())
+                .map(|error| error.message),
+        };
+        if let Some(problem) = problem {
+            let mut message = format!("/{name}: the filter query is invalid: {problem}");
+            message.push_str(
+                "\nQuery syntax: field:value, field:>value, field:<value, field!:value, joined with AND/OR and parentheses; \
+                 strings and dates in single quotes ('2025-01-31'), numbers bare, null for empty.",
+            );
+            if let Some(endpoint) = endpoint {
+                message.push_str(&format!(
+                    "\nFilterable fields: {} (and custom fields cf_…).",
+                    endpoint.field_names()
+                ));
+            }
+            return Some(message);
+        }
+    }
+    None
 }
 
 /// Workspace rules the schema alone states poorly: the global workspace cannot hold records that
@@ -107,19 +369,35 @@ fn invalid_arguments(tool: &str, problems: &str) -> CallOutcome {
 
 /// Freshservice answers with an object for every read and write, except deletes (204, no body).
 /// `structuredContent` must be an object in the legacy era, so anything else is wrapped.
-fn success_result(response: &ApiResponse) -> CallToolResult {
-    let mut structured = match &response.body {
-        Value::Object(_) => response.body.clone(),
-        Value::Null => json!({ "status": response.status.as_u16(), "success": true }),
-        other => json!({ "result": other }),
-    };
+fn success_result(response: &ApiResponse, shape_options: &ShapeOptions) -> CallToolResult {
     let next_page = response
         .next_page_url()
         .and_then(|url| next_page_number(&url));
+    let body = match &response.body {
+        Value::Null => json!({ "status": response.status.as_u16(), "success": true }),
+        other => other.clone(),
+    };
+    success_result_value(body, next_page, shape_options)
+}
+
+fn success_result_value(
+    body: Value,
+    next_page: Option<u64>,
+    shape_options: &ShapeOptions,
+) -> CallToolResult {
+    let (shaped, note) = shape(body, shape_options);
+    let mut structured = match shaped {
+        Value::Object(_) => shaped,
+        other => json!({ "result": other }),
+    };
     if let (Some(next_page), Value::Object(object)) = (next_page, &mut structured) {
         object.insert("next_page".into(), Value::from(next_page));
     }
-    CallToolResult::structured(structured)
+    let mut result = CallToolResult::structured(structured);
+    if let Some(note) = note {
+        result.content.push(ContentBlock::text(note));
+    }
+    result
 }
 
 /// The `page` of Freshservice's `Link: <...>; rel="next"` URL. Every paginated tool takes it as

@@ -5,9 +5,10 @@ mod error;
 mod filter;
 mod registry;
 mod service;
+mod shape;
 mod stdio;
 
 pub use error::Error;
 pub use filter::{MethodFilter, ToolFilter};
-pub use service::{McpService, Notifier, ServiceBuilder, Session};
+pub use service::{DEFAULT_MAX_RESPONSE_BYTES, McpService, Notifier, ServiceBuilder, Session};
 pub use stdio::{MAX_LINE_BYTES, serve_io, serve_stdio};

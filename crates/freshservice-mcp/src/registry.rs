@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use arg_router::{ParamSpec, QueryStyle};
-use freshservice_schema::{Catalog, Operation, OperationKind, ParamLocation};
+use freshservice_schema::{Catalog, FilterEndpoint, Operation, OperationKind, ParamLocation};
 use mcp_protocol::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
@@ -24,7 +24,73 @@ pub(crate) struct ToolEntry {
     pub(crate) tool: Tool,
     pub(crate) router: arg_router::Operation,
     pub(crate) takes_workspace: bool,
+    /// Parameters holding a filter query, checked locally before anything is sent, with the
+    /// endpoint's filterable fields when they are documented.
+    pub(crate) query_params: Vec<(String, Option<&'static FilterEndpoint>)>,
+    /// The arguments this server adds to the operation's own (shaping, paging, dry runs).
+    pub(crate) meta: MetaArgs,
 }
+
+/// Arguments the server adds to a tool; they are taken out before the request is routed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct MetaArgs {
+    /// `fields` and `include_html` on reads.
+    pub(crate) shaping: bool,
+    /// `max_items` on lists that page.
+    pub(crate) max_items: bool,
+    /// `dry_run` on writes.
+    pub(crate) dry_run: bool,
+}
+
+impl MetaArgs {
+    fn for_operation(operation: &Operation) -> Self {
+        let has = |name: &str| operation.params.iter().any(|param| param.name == name);
+        let read = operation.is_read_only();
+        Self {
+            shaping: read && !has("fields") && !has("include_html"),
+            max_items: read
+                && operation.kind == OperationKind::List
+                && has("page")
+                && !has("max_items"),
+            dry_run: !read && !has("dry_run"),
+        }
+    }
+
+    /// Adds the schemas of these arguments to a tool's input schema.
+    fn extend_schema(self, schema: &mut JsonObject) {
+        let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+            return;
+        };
+        if self.shaping {
+            properties.insert(
+                "fields".into(),
+                json!({"type": "array", "items": {"type": "string", "minLength": 1}, "description":
+                    "Return only these fields of each record (dotted paths such as id, subject, requester.email); empty fields are then kept"}),
+            );
+            properties.insert(
+                "include_html".into(),
+                json!({"type": "boolean", "description": "Keep HTML bodies as sent (default: text only)"}),
+            );
+        }
+        if self.max_items {
+            properties.insert(
+                "max_items".into(),
+                json!({"type": "integer", "minimum": 1, "maximum": MAX_ITEMS, "description":
+                    "Follow next pages until this many records are collected"}),
+            );
+        }
+        if self.dry_run {
+            properties.insert(
+                "dry_run".into(),
+                json!({"type": "boolean", "description": "Validate and return the HTTP request without sending it"}),
+            );
+        }
+    }
+}
+
+/// The most records `max_items` may ask for: enough for an agent, bounded so one call cannot
+/// spend the account's whole rate limit.
+pub(crate) const MAX_ITEMS: u64 = 1000;
 
 /// Every catalogue operation, sorted by name (so cursors are stable).
 #[derive(Debug)]
@@ -279,10 +345,26 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
         .params
         .iter()
         .any(|param| param.name == WORKSPACE_PARAM);
+    let query_params = operation
+        .params
+        .iter()
+        .filter(|param| param.quoted)
+        .map(|param| {
+            (
+                param.name.clone(),
+                freshservice_schema::filter_endpoint(&operation.path, &param.name),
+            )
+        })
+        .collect();
+    let meta = MetaArgs::for_operation(operation);
+    let mut tool = tool;
+    meta.extend_schema(&mut tool.input_schema);
     Ok(ToolEntry {
         tool,
         router,
         takes_workspace,
+        query_params,
+        meta,
     })
 }
 

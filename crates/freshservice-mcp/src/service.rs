@@ -19,7 +19,7 @@ use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::call::{call_tool, rate_limit_meta};
+use crate::call::{CallContext, call_tool, rate_limit_meta};
 use crate::registry::{View, WorkspaceRule, compiled};
 use crate::{Error, ToolFilter};
 
@@ -41,7 +41,12 @@ pub struct ServiceBuilder {
     tools_page_size: Option<usize>,
     server_info: Option<Implementation>,
     workspaces: Vec<i64>,
+    max_response_bytes: Option<usize>,
 }
+
+/// The default cap on the JSON a tool result carries (about 8,000 tokens): enough for a page of
+/// compacted records, small enough to leave the model room to think.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024;
 
 impl ServiceBuilder {
     /// The Freshservice client every tool call goes through.
@@ -62,6 +67,13 @@ impl ServiceBuilder {
     /// before anything is sent.
     pub fn workspaces(mut self, workspaces: Vec<i64>) -> Self {
         self.workspaces = workspaces;
+        self
+    }
+
+    /// The cap on the JSON bytes of one tool result (default [`DEFAULT_MAX_RESPONSE_BYTES`]; 0 means
+    /// no cap). Lists over the cap keep whole records and say how to get the rest.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
         self
     }
 
@@ -101,6 +113,9 @@ impl ServiceBuilder {
                 client,
                 view,
                 tools_page_size: self.tools_page_size.unwrap_or(100),
+                max_response_bytes: self
+                    .max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 server_info,
                 last_rate_limit: Mutex::new(None),
             }),
@@ -119,6 +134,7 @@ struct Inner {
     client: Client,
     view: View,
     tools_page_size: usize,
+    max_response_bytes: usize,
     server_info: Implementation,
     /// The most recent upstream reading: the limit is per account, so it is shared.
     last_rate_limit: Mutex<Option<RateLimitStatus>>,
@@ -353,7 +369,16 @@ impl McpService {
                 "Unknown tool: {name}. Call tools/list to see the tools this server offers."
             )));
         };
-        let outcome = call_tool(&self.inner.client, exposed, arguments.unwrap_or_default()).await;
+        let progress = match (notifier, mcp_protocol::progress_token(params)) {
+            (Some(notifier), Some(token)) => Some((notifier, token)),
+            _ => None,
+        };
+        let context = CallContext {
+            client: &self.inner.client,
+            max_response_bytes: self.inner.max_response_bytes,
+            progress,
+        };
+        let outcome = call_tool(&context, exposed, arguments.unwrap_or_default()).await;
         let rate_limit = match outcome.rate_limit {
             Some(status) => {
                 *self.lock_rate_limit() = Some(status.clone());

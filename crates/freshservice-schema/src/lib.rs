@@ -5,6 +5,7 @@ mod catalog;
 mod entity;
 mod enums;
 mod error;
+mod filters;
 mod lint;
 mod query;
 mod sources;
@@ -28,6 +29,7 @@ pub use crate::{
     },
     enums::{CodedEnum, coded_enum, coded_enums},
     error::Error,
+    filters::{FieldKind, FilterEndpoint, FilterField, filter_endpoint, filter_endpoints},
     lint::{Finding, MAX_DESCRIPTION_CHARS},
     query::{Condition, Literal, MAX_QUERY_LENGTH, Operator, Query, QueryError, parse_query},
     workspace::{
