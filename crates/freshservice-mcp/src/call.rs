@@ -21,6 +21,16 @@ pub(crate) struct CallOutcome {
     pub(crate) rate_limit: Option<RateLimitStatus>,
 }
 
+impl CallOutcome {
+    /// A result made without calling Freshservice.
+    pub(crate) fn local(result: CallToolResult) -> Self {
+        Self {
+            result,
+            rate_limit: None,
+        }
+    }
+}
+
 /// What a call needs from the service besides the tool and its arguments.
 pub(crate) struct CallContext<'a> {
     pub(crate) client: &'a Client,

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod call;
+mod discovery;
 mod error;
 mod filter;
 mod registry;
@@ -8,6 +9,7 @@ mod service;
 mod shape;
 mod stdio;
 
+pub use discovery::ToolExposure;
 pub use error::Error;
 pub use filter::{MethodFilter, ToolFilter};
 pub use service::{DEFAULT_MAX_RESPONSE_BYTES, McpService, Notifier, ServiceBuilder, Session};

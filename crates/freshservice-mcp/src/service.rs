@@ -12,14 +12,16 @@ use mcp_protocol::{
     CacheScope, CallToolParams, DiscoverResult, ErrorObject, ErrorResponse, Implementation,
     InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult, LoggingLevel,
     LoggingMessageParams, Message, Notification, Request, RequestMeta, Response, ResultType,
-    SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, decode_cursor, encode_cursor, error_code,
-    method, modern_request_meta, negotiate_legacy_version, parse_params, supported_versions,
+    SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, Tool, decode_cursor, encode_cursor,
+    error_code, method, modern_request_meta, negotiate_legacy_version, parse_params,
+    supported_versions,
 };
 use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::call::{CallContext, call_tool, rate_limit_meta};
+use crate::call::{CallContext, CallOutcome, call_tool, rate_limit_meta};
+use crate::discovery::{self, ToolExposure};
 use crate::registry::{View, WorkspaceRule, compiled};
 use crate::{Error, ToolFilter};
 
@@ -42,6 +44,7 @@ pub struct ServiceBuilder {
     server_info: Option<Implementation>,
     workspaces: Vec<i64>,
     max_response_bytes: Option<usize>,
+    exposure: ToolExposure,
 }
 
 /// The default cap on the JSON a tool result carries (about 8,000 tokens): enough for a page of
@@ -67,6 +70,12 @@ impl ServiceBuilder {
     /// before anything is sent.
     pub fn workspaces(mut self, workspaces: Vec<i64>) -> Self {
         self.workspaces = workspaces;
+        self
+    }
+
+    /// How the tools are offered: every tool, or three discovery meta-tools (see [`ToolExposure`]).
+    pub fn tool_exposure(mut self, exposure: ToolExposure) -> Self {
+        self.exposure = exposure;
         self
     }
 
@@ -116,6 +125,8 @@ impl ServiceBuilder {
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                exposure: self.exposure,
+                meta_tools: discovery::meta_tools(),
                 server_info,
                 last_rate_limit: Mutex::new(None),
             }),
@@ -135,6 +146,8 @@ struct Inner {
     view: View,
     tools_page_size: usize,
     max_response_bytes: usize,
+    exposure: ToolExposure,
+    meta_tools: Vec<Tool>,
     server_info: Implementation,
     /// The most recent upstream reading: the limit is per account, so it is shared.
     last_rate_limit: Mutex<Option<RateLimitStatus>>,
@@ -329,7 +342,16 @@ impl McpService {
 
     fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Value, ErrorObject> {
         let ListToolsParams { cursor, .. } = parse_params(params)?;
-        let entries = self.inner.view.tools();
+        let entries: Vec<&Tool> = match self.inner.exposure {
+            ToolExposure::Discovery => self.inner.meta_tools.iter().collect(),
+            _ => self
+                .inner
+                .view
+                .tools()
+                .iter()
+                .map(|exposed| &exposed.tool)
+                .collect(),
+        };
         let start = match cursor.as_deref() {
             None => 0,
             Some(cursor) => decode_cursor(cursor)
@@ -339,7 +361,7 @@ impl McpService {
         let end = (start + self.inner.tools_page_size).min(entries.len());
         let tools = entries[start..end]
             .iter()
-            .map(|exposed| exposed.tool.clone())
+            .map(|tool| (*tool).clone())
             .collect();
         let next_cursor = (end < entries.len()).then(|| encode_cursor(end));
         let mut result = ListToolsResult::new(tools, next_cursor);
@@ -364,11 +386,6 @@ impl McpService {
         let CallToolParams {
             name, arguments, ..
         } = parse_params(params)?;
-        let Some(exposed) = self.inner.view.get(&name) else {
-            return Err(ErrorObject::invalid_params(format!(
-                "Unknown tool: {name}. Call tools/list to see the tools this server offers."
-            )));
-        };
         let progress = match (notifier, mcp_protocol::progress_token(params)) {
             (Some(notifier), Some(token)) => Some((notifier, token)),
             _ => None,
@@ -378,7 +395,62 @@ impl McpService {
             max_response_bytes: self.inner.max_response_bytes,
             progress,
         };
-        let outcome = call_tool(&context, exposed, arguments.unwrap_or_default()).await;
+        let view = &self.inner.view;
+        let arguments = arguments.unwrap_or_default();
+        let discovery = self.inner.exposure == ToolExposure::Discovery;
+        let outcome = match name.as_str() {
+            discovery::SEARCH_TOOL if discovery => {
+                CallOutcome::local(discovery::search(view, &arguments))
+            }
+            discovery::SCHEMA_TOOL if discovery => {
+                CallOutcome::local(discovery::schema(view, &arguments))
+            }
+            discovery::CALL_TOOL if discovery => {
+                let target = arguments
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let target_arguments = match arguments.get("arguments") {
+                    None | Some(Value::Null) => JsonObject::new(),
+                    Some(Value::Object(object)) => object.clone(),
+                    Some(_) => {
+                        return self.finish(
+                            CallOutcome::local(mcp_protocol::CallToolResult::error(
+                                "/arguments: expected an object holding the tool's arguments",
+                            )),
+                            &name,
+                            log_level,
+                            notifier,
+                            modern,
+                        );
+                    }
+                };
+                match view.get(target) {
+                    Some(exposed) => call_tool(&context, exposed, target_arguments).await,
+                    None => CallOutcome::local(discovery::unknown(target)),
+                }
+            }
+            _ => {
+                let Some(exposed) = view.get(&name) else {
+                    return Err(ErrorObject::invalid_params(format!(
+                        "Unknown tool: {name}. Call tools/list to see the tools this server offers."
+                    )));
+                };
+                call_tool(&context, exposed, arguments).await
+            }
+        };
+        self.finish(outcome, &name, log_level, notifier, modern)
+    }
+
+    /// Adds the rate-limit and server metadata to a tool result and logs failures.
+    fn finish(
+        &self,
+        outcome: CallOutcome,
+        name: &str,
+        log_level: Option<LoggingLevel>,
+        notifier: Option<&Notifier>,
+        modern: bool,
+    ) -> Result<Value, ErrorObject> {
         let rate_limit = match outcome.rate_limit {
             Some(status) => {
                 *self.lock_rate_limit() = Some(status.clone());
@@ -402,7 +474,7 @@ impl McpService {
             result.meta = Some(meta);
         }
         if result.is_error == Some(true) {
-            self.log(log_level, notifier, LoggingLevel::Warning, &name, &result);
+            self.log(log_level, notifier, LoggingLevel::Warning, name, &result);
         }
         serde_json::to_value(result).map_err(internal)
     }
