@@ -11,6 +11,8 @@ pub(crate) enum Command {
     Version,
     Stdio(StdioOptions),
     Serve(ServeFlags),
+    Sandbox(crate::demo::SandboxOptions),
+    Demo(crate::demo::SandboxOptions),
 }
 
 /// The flags of `freshservice-mcp serve`; `config.rs` merges them with the environment and the
@@ -35,6 +37,8 @@ pub(crate) struct StdioOptions {
     pub(crate) tags: String,
     pub(crate) timeout: Duration,
     pub(crate) tools_page_size: usize,
+    pub(crate) tool_exposure: freshservice_mcp::ToolExposure,
+    pub(crate) workspaces: Vec<i64>,
 }
 
 impl std::fmt::Debug for StdioOptions {
@@ -48,6 +52,8 @@ impl std::fmt::Debug for StdioOptions {
             .field("tags", &self.tags)
             .field("timeout", &self.timeout)
             .field("tools_page_size", &self.tools_page_size)
+            .field("tool_exposure", &self.tool_exposure)
+            .field("workspaces", &self.workspaces)
             .finish()
     }
 }
@@ -80,9 +86,11 @@ pub(crate) fn parse(
         "-V" | "--version" => return Ok(Command::Version),
         "stdio" => {}
         "serve" => return parse_serve(arguments.as_slice()),
+        "sandbox" => return crate::demo::parse(arguments.as_slice()).map(Command::Sandbox),
+        "demo" => return crate::demo::parse(arguments.as_slice()).map(Command::Demo),
         other => {
             return Err(format!(
-                "unknown command {other:?}: the commands are stdio, serve, --help, --version"
+                "unknown command {other:?}: the commands are stdio, serve, sandbox, demo, --help, --version"
             ));
         }
     }
@@ -95,6 +103,8 @@ pub(crate) fn parse(
         tags: String::new(),
         timeout: Duration::from_secs(30),
         tools_page_size: 100,
+        tool_exposure: freshservice_mcp::ToolExposure::All,
+        workspaces: Vec::new(),
     };
     while let Some(flag) = arguments.next() {
         let (name, inline_value) = match flag.split_once('=') {
@@ -133,6 +143,17 @@ pub(crate) fn parse(
                 options.tools_page_size =
                     text.parse().ok().filter(|size| *size >= 1).ok_or_else(|| {
                         format!("--tools-page-size {text:?} must be a whole number of at least 1")
+                    })?;
+            }
+            "--tool-exposure" => options.tool_exposure = value()?.parse()?,
+            "--workspace" => {
+                let text = value()?;
+                options.workspaces = text
+                    .split(',')
+                    .map(|id| id.trim().parse::<i64>().ok().filter(|id| *id >= 2))
+                    .collect::<Option<Vec<i64>>>()
+                    .ok_or_else(|| {
+                        format!("--workspace {text:?} must be workspace ids of 2 or more, comma-separated (0 = all and 1 = global cannot scope a server)")
                     })?;
             }
             "--api-key" => {

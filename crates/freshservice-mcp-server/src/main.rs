@@ -7,6 +7,7 @@ mod admin;
 mod cli;
 mod clock;
 mod config;
+mod demo;
 mod directory;
 mod error;
 mod secrets;
@@ -25,6 +26,8 @@ freshservice-mcp: the Freshservice REST API v2 as Model Context Protocol tools
 USAGE:
     freshservice-mcp stdio [OPTIONS]     serve one MCP client on stdin/stdout
     freshservice-mcp serve [OPTIONS]     serve provisioned MCP servers over Streamable HTTP
+    freshservice-mcp demo [--listen ADDR]     run a fake Freshservice with a story and print how to connect
+    freshservice-mcp sandbox [--listen ADDR]  run only the fake Freshservice (default 127.0.0.1:8765, key `sandbox`)
 
 OPTIONS (stdio):
     --domain <NAME>          Freshservice domain, e.g. acme or acme.freshservice.com [env: FRESHSERVICE_DOMAIN]
@@ -33,6 +36,8 @@ OPTIONS (stdio):
     --tags <LIST>            only these modules, e.g. tickets,changes,assets
     --timeout <SECONDS>      timeout of each Freshservice request (default 30)
     --tools-page-size <N>    tools per tools/list page (default 100)
+    --tool-exposure <MODE>   all (every tool, default) or discovery (three meta-tools that search, describe and call them)
+    --workspace <IDS>        scope to these workspaces: one id is filled in for you; several must be named per call
 
 The API key is read from FRESHSERVICE_API_KEY only, so it never shows in a process list.
 Logs go to stderr; stdout carries only MCP messages.
@@ -78,6 +83,8 @@ fn main() -> ExitCode {
         }
         Command::Stdio(options) => run_stdio(options),
         Command::Serve(flags) => serve::run(flags),
+        Command::Sandbox(options) => demo::run(&options, false),
+        Command::Demo(options) => demo::run(&options, true),
     }
 }
 
@@ -130,6 +137,8 @@ fn build_service(options: &StdioOptions) -> Result<McpService, String> {
         .client(client)
         .filter(filter)
         .tools_page_size(options.tools_page_size)
+        .tool_exposure(options.tool_exposure)
+        .workspaces(options.workspaces.clone())
         .build()
         .map_err(|error| error.to_string())
 }

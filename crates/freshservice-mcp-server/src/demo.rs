@@ -1,0 +1,171 @@
+//! `freshservice-mcp sandbox` and `freshservice-mcp demo`: a fake Freshservice on 127.0.0.1, so
+//! anyone can try the server without an account.
+//!
+//! `sandbox` runs only the fake service. `demo` runs it and prints, ready to paste, the stdio
+//! command and the Claude Desktop configuration that point an MCP client at it.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use freshservice_sandbox::Sandbox;
+
+/// The port the demo's sandbox listens on unless told otherwise, so the printed configuration
+/// stays valid across restarts.
+const DEMO_PORT: u16 = 8765;
+
+/// Options of `sandbox` and `demo`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct SandboxOptions {
+    pub(crate) listen: SocketAddr,
+}
+
+/// Parses `--listen ADDR` (the only option); the default is 127.0.0.1:8765.
+pub(crate) fn parse(arguments: &[String]) -> Result<SandboxOptions, String> {
+    let mut listen = SocketAddr::from(([127, 0, 0, 1], DEMO_PORT));
+    let mut arguments = arguments.iter();
+    while let Some(flag) = arguments.next() {
+        let (name, inline) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None => (flag.as_str(), None),
+        };
+        match name {
+            "--listen" => {
+                let text = inline
+                    .or_else(|| arguments.next().cloned())
+                    .ok_or("--listen needs an address such as 127.0.0.1:8765")?;
+                listen = text.parse().map_err(|_| {
+                    format!("--listen {text:?} is not an address: write it as 127.0.0.1:8765")
+                })?;
+                // The sandbox accepts a well-known key; it must never be reachable from elsewhere.
+                if !listen.ip().is_loopback() {
+                    return Err(format!(
+                        "--listen {listen}: the sandbox only listens on loopback addresses (127.0.0.1 or [::1])"
+                    ));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "unknown option {other:?} (the only option is --listen)"
+                ));
+            }
+        }
+    }
+    Ok(SandboxOptions { listen })
+}
+
+/// Runs the sandbox until Ctrl-C; with `demo`, first prints how to connect an MCP client.
+pub(crate) fn run(options: &SandboxOptions, demo: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("freshservice-mcp: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let sandbox = match Sandbox::builder()
+            .record_requests(false)
+            .listen(options.listen)
+            .await
+        {
+            Ok(sandbox) => sandbox,
+            Err(error) => {
+                eprintln!(
+                    "freshservice-mcp: cannot start the sandbox on {}: {error}",
+                    options.listen
+                );
+                return ExitCode::FAILURE;
+            }
+        };
+        if demo {
+            print!("{}", instructions(&sandbox.uri(), sandbox.api_key()));
+        } else {
+            println!(
+                "sandbox: a fake Freshservice at {} (API key {:?})",
+                sandbox.uri(),
+                sandbox.api_key()
+            );
+        }
+        eprintln!("freshservice-mcp: sandbox running; press Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// What the demo prints: the stdio command and the Claude Desktop configuration.
+pub(crate) fn instructions(base_url: &str, api_key: &str) -> String {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.to_str().map(str::to_owned))
+        .unwrap_or_else(|| "freshservice-mcp".into());
+    let config = serde_json::json!({
+        "mcpServers": {
+            "freshservice-sandbox": {
+                "command": binary,
+                "args": ["stdio", "--base-url", base_url],
+                "env": { "FRESHSERVICE_API_KEY": api_key }
+            }
+        }
+    });
+    let pretty = serde_json::to_string_pretty(&config).unwrap_or_default();
+    format!(
+        "A fake Freshservice is running at {base_url} with a story to explore:\n\
+         tonight's emergency change \"Primary Database Failover\", its database servers and the incidents on them,\n\
+         the project \"Q4 Hardware Deployments\", agents, groups and requesters.\n\n\
+         Run the MCP server on stdio against it:\n\n    \
+         FRESHSERVICE_API_KEY={api_key} {binary} stdio --base-url {base_url}\n\n\
+         Or paste this into Claude Desktop's claude_desktop_config.json:\n\n{pretty}\n\n\
+         Then ask, for example: \"Prepare tonight's CAB: which open high-priority incidents affect the assets of the emergency change?\"\n\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_trials() {
+        let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert_eq!(parse(&[]).unwrap().listen.port(), DEMO_PORT);
+        assert_eq!(
+            parse(&args(&["--listen", "127.0.0.1:9000"]))
+                .unwrap()
+                .listen
+                .port(),
+            9000
+        );
+        assert_eq!(
+            parse(&args(&["--listen=[::1]:9001"]))
+                .unwrap()
+                .listen
+                .port(),
+            9001
+        );
+        for (bad, fragment) in [
+            (args(&["--listen", "0.0.0.0:80"]), "loopback"),
+            (args(&["--listen", "nowhere"]), "not an address"),
+            (args(&["--listen"]), "needs an address"),
+            (args(&["--port", "1"]), "unknown option"),
+        ] {
+            let error = parse(&bad).unwrap_err();
+            assert!(error.contains(fragment), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn instructions_are_ready_to_paste() {
+        let text = instructions("http://127.0.0.1:8765", "sandbox");
+        assert!(text.contains("FRESHSERVICE_API_KEY=sandbox"));
+        assert!(text.contains("stdio --base-url http://127.0.0.1:8765"));
+        let start = text.find('{').unwrap();
+        let end = text.rfind('}').unwrap();
+        let config: serde_json::Value = serde_json::from_str(&text[start..=end]).unwrap();
+        assert_eq!(
+            config["mcpServers"]["freshservice-sandbox"]["args"][2],
+            "http://127.0.0.1:8765"
+        );
+    }
+}
