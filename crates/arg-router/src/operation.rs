@@ -519,6 +519,71 @@ fn admits_objects(property_schema: &Value) -> bool {
     }
 }
 
+/// `date-time` as HTTP APIs accept it in practice: RFC 3339, and the ISO 8601 forms they also
+/// take (a bare date, no seconds, fractional seconds, offsets such as `+5:30`). RFC 3339 alone
+/// would refuse values the upstream service documents.
+fn is_iso8601_date_time(text: &str) -> bool {
+    let digits =
+        |part: &str, count: usize| part.len() == count && part.bytes().all(|b| b.is_ascii_digit());
+    let (date, time) = match text.split_once(['T', 't', ' ']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut date_parts = date.split('-');
+    let (Some(year), Some(month), Some(day), None) = (
+        date_parts.next(),
+        date_parts.next(),
+        date_parts.next(),
+        date_parts.next(),
+    ) else {
+        return false;
+    };
+    let in_range = |part: &str, low: u32, high: u32| {
+        part.parse::<u32>().is_ok_and(|n| (low..=high).contains(&n))
+    };
+    if !digits(year, 4)
+        || !digits(month, 2)
+        || !digits(day, 2)
+        || !in_range(month, 1, 12)
+        || !in_range(day, 1, 31)
+    {
+        return false;
+    }
+    let Some(time) = time else {
+        return true;
+    };
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(index) => time.split_at(index),
+        None => (time, ""),
+    };
+    let clock = clock.split_once('.').map_or(clock, |(whole, fraction)| {
+        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            "invalid"
+        } else {
+            whole
+        }
+    });
+    let parts: Vec<&str> = clock.split(':').collect();
+    let clock_ok = matches!(parts.len(), 2 | 3)
+        && parts.iter().all(|part| digits(part, 2))
+        && in_range(parts[0], 0, 23)
+        && in_range(parts[1], 0, 59)
+        && parts.get(2).is_none_or(|seconds| in_range(seconds, 0, 60));
+    let offset_ok = match offset {
+        "" | "Z" | "z" => true,
+        _ => {
+            let body = &offset[1..];
+            let (hours, minutes) = body.split_once(':').unwrap_or((body, "00"));
+            (1..=2).contains(&hours.len())
+                && hours.bytes().all(|b| b.is_ascii_digit())
+                && in_range(hours, 0, 23)
+                && digits(minutes, 2)
+                && in_range(minutes, 0, 59)
+        }
+    };
+    clock_ok && offset_ok
+}
+
 fn compile(schema: &Value) -> Result<jsonschema::Validator, Error> {
     // An explicit `$schema` is honoured; without one the draft is 2020-12, as JSON Schema
     // consumers such as MCP expect.
@@ -527,7 +592,45 @@ fn compile(schema: &Value) -> Result<jsonschema::Validator, Error> {
     } else {
         jsonschema::options().with_draft(jsonschema::Draft::Draft202012)
     };
-    options.build(schema).map_err(|error| {
-        Error::operation(format!("input schema is not a valid JSON Schema: {error}"))
-    })
+    // 2020-12 treats `format` as an annotation unless told otherwise; we assert it, because
+    // an argument that claims to be an email or a date-time must be one before it is sent.
+    options
+        .should_validate_formats(true)
+        .with_format("date-time", is_iso8601_date_time)
+        .build(schema)
+        .map_err(|error| {
+            Error::operation(format!("input schema is not a valid JSON Schema: {error}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_date_time_trials() {
+        for good in [
+            "2025-01-31",
+            "2025-01-31T10:00:00Z",
+            "2025-01-31T10:00Z",
+            "2025-01-31T10:00:00.123+05:30",
+            "2021-09-27T00:00:00+5:30",
+            "2025-01-31 10:00:00",
+        ] {
+            assert!(is_iso8601_date_time(good), "{good}");
+        }
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01",
+            "2025-01-32",
+            "2025-1-31",
+            "2025-01-31T25:00:00Z",
+            "2025-01-31T10",
+            "2025-01-31T10:00:00+99:00",
+            "2025-01-31T10:00:00.Z",
+        ] {
+            assert!(!is_iso8601_date_time(bad), "{bad}");
+        }
+    }
 }
