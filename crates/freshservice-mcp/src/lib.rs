@@ -4,11 +4,16 @@ mod call;
 mod discovery;
 mod error;
 mod filter;
+mod http;
 mod registry;
 mod service;
 mod shape;
 mod stdio;
 
+pub use self::http::{
+    HttpConfig, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
+    single_service_router,
+};
 pub use discovery::ToolExposure;
 pub use error::Error;
 pub use filter::{MethodFilter, ToolFilter};

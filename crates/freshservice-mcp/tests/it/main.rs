@@ -3,6 +3,11 @@
 
 mod concurrency;
 mod harness;
+mod http_conformance;
+mod http_gates;
+mod http_harness;
+mod http_legacy;
+mod http_modern;
 mod legacy;
 mod lifecycle;
 mod logging;
