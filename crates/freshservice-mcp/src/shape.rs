@@ -8,6 +8,87 @@
 
 use serde_json::{Map, Value};
 
+/// The fields a list shows of each record by default, per records key. Lists are for finding
+/// records; the full record is one get call away, and any other field is one `fields` away.
+/// Modules not named here list every (non-empty) field.
+const SUMMARY_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "tickets",
+        &[
+            "id",
+            "subject",
+            "type",
+            "status",
+            "priority",
+            "requester_id",
+            "responder_id",
+            "group_id",
+            "due_by",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "changes",
+        &[
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "risk",
+            "change_type",
+            "agent_id",
+            "group_id",
+            "planned_start_date",
+            "planned_end_date",
+            "updated_at",
+        ],
+    ),
+    (
+        "problems",
+        &[
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "impact",
+            "agent_id",
+            "group_id",
+            "due_by",
+            "updated_at",
+        ],
+    ),
+    (
+        "releases",
+        &[
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "release_type",
+            "agent_id",
+            "group_id",
+            "planned_start_date",
+            "planned_end_date",
+            "updated_at",
+        ],
+    ),
+    (
+        "assets",
+        &[
+            "id",
+            "display_id",
+            "name",
+            "asset_type_id",
+            "asset_tag",
+            "user_id",
+            "department_id",
+            "location_id",
+            "updated_at",
+        ],
+    ),
+];
+
 /// Keys of a response object that describe the answer rather than hold records.
 const ENVELOPE_KEYS: &[&str] = &["total", "meta", "next_page", "link"];
 
@@ -27,18 +108,34 @@ pub(crate) fn shape(body: Value, options: &ShapeOptions) -> (Value, Option<Strin
     let record_key = records_key(&object);
     match record_key.and_then(|key| object.remove(&key).map(|records| (key, records))) {
         Some((key, records)) => {
-            let shaped = match records {
-                Value::Array(items) => Value::Array(
+            let summary =
+                summary_fields(&key).filter(|_| options.fields.is_none() && records.is_array());
+            let shaped = match (records, summary) {
+                (Value::Array(items), Some(fields)) => Value::Array(
+                    items
+                        .into_iter()
+                        .map(|item| compact(project_static(&item, fields), options.include_html))
+                        .collect(),
+                ),
+                (Value::Array(items), None) => Value::Array(
                     items
                         .into_iter()
                         .map(|item| shape_record(item, options))
                         .collect(),
                 ),
-                single => shape_record(single, options),
+                (single, _) => shape_record(single, options),
             };
             object.insert(key.clone(), shaped);
             let body = Value::Object(object);
-            cap(body, &key, options.max_bytes)
+            let (body, cap_note) = cap(body, &key, options.max_bytes);
+            let summary_note = summary.map(|fields| {
+                format!(
+                    "Each of the {key} shows only {}; pass fields (dotted paths) to choose others, or read one in full with its get tool.",
+                    fields.join(", ")
+                )
+            });
+            let notes: Vec<String> = summary_note.into_iter().chain(cap_note).collect();
+            (body, (!notes.is_empty()).then(|| notes.join(" ")))
         }
         None => {
             let shaped = shape_record(Value::Object(object), options);
@@ -55,6 +152,18 @@ fn records_key(object: &Map<String, Value>) -> Option<String> {
     });
     let (key, _) = candidates.next()?;
     candidates.next().is_none().then(|| key.clone())
+}
+
+fn summary_fields(key: &str) -> Option<&'static [&'static str]> {
+    SUMMARY_FIELDS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, fields)| *fields)
+}
+
+fn project_static(record: &Value, fields: &[&str]) -> Value {
+    let fields: Vec<String> = fields.iter().map(|field| (*field).to_owned()).collect();
+    project(record, &fields)
 }
 
 fn shape_record(record: Value, options: &ShapeOptions) -> Value {
@@ -262,13 +371,33 @@ mod tests {
 
     #[test]
     fn compaction_drops_empties_and_html_twins() {
-        let body = json!({"tickets": [{"id": 1, "agent_id": null, "tags": [], "description": "<div>Printer <b>down</b></div>",
+        let body = json!({"conversations": [{"id": 1, "agent_id": null, "tags": [], "description": "<div>Printer <b>down</b></div>",
             "description_text": "Printer down", "note": "<p>a&amp;b</p><p>c</p>", "spam": false}], "total": 1});
         let (shaped, note) = shape(body, &options(None));
         assert_eq!(
             shaped,
-            json!({"tickets": [{"id": 1, "description_text": "Printer down", "note": "a&b\nc", "spam": false}], "total": 1})
+            json!({"conversations": [{"id": 1, "description_text": "Printer down", "note": "a&b\nc", "spam": false}], "total": 1})
         );
+        assert!(note.is_none());
+    }
+
+    #[test]
+    fn lists_of_known_modules_show_summaries_and_say_so() {
+        let body = json!({"tickets": [{"id": 1, "subject": "Printer", "description_text": "long", "category": "Hardware", "status": 2}]});
+        let (shaped, note) = shape(body.clone(), &options(None));
+        assert_eq!(
+            shaped,
+            json!({"tickets": [{"id": 1, "subject": "Printer", "status": 2}]})
+        );
+        assert!(note.unwrap().contains("pass fields"));
+        let (asked, _) = shape(body, &options(Some(&["category"])));
+        assert_eq!(asked, json!({"tickets": [{"category": "Hardware"}]}));
+        // A single record is never summarised.
+        let (one, note) = shape(
+            json!({"ticket": {"id": 1, "category": "Hardware"}}),
+            &options(None),
+        );
+        assert_eq!(one, json!({"ticket": {"id": 1, "category": "Hardware"}}));
         assert!(note.is_none());
     }
 
@@ -300,14 +429,13 @@ mod tests {
             .collect();
         let mut small = options(None);
         small.max_bytes = 1_000;
-        let (shaped, note) = shape(json!({"tickets": tickets}), &small);
-        let kept = shaped["tickets"].as_array().unwrap().len();
+        let (shaped, note) = shape(json!({"notes": tickets}), &small);
+        let kept = shaped["notes"].as_array().unwrap().len();
         assert!(kept > 0 && kept < 50);
         assert!(shaped.to_string().len() <= 1_000);
         let note = note.unwrap();
         assert!(
-            note.contains(&format!("Showing {kept} of the 50 tickets"))
-                && note.contains("per_page"),
+            note.contains(&format!("Showing {kept} of the 50 notes")) && note.contains("per_page"),
             "{note}"
         );
     }

@@ -17,8 +17,15 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 
+DISCOVERY = False
+
+
 async def call(client, name, arguments):
-    result = await client.call_tool(name, arguments)
+    """Calls a tool directly, or, on a discovery-mode server, through call_freshservice_tool."""
+    if DISCOVERY:
+        result = await client.call_tool("call_freshservice_tool", {"name": name, "arguments": arguments})
+    else:
+        result = await client.call_tool(name, arguments)
     dumped = result.model_dump(mode="json", by_alias=True, exclude_none=True)
     if dumped.get("isError"):
         raise RuntimeError(f"{name} failed: {dumped['content'][0]['text']}")
@@ -89,13 +96,23 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", default="auto")
     parser.add_argument("--workflow", required=True, choices=["cab", "onboarding"])
+    parser.add_argument("--discovery", action="store_true", help="the server lists only the discovery meta-tools")
     parser.add_argument("server", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     command = [part for part in options.server if part != "--"]
     server = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
+    global DISCOVERY
+    DISCOVERY = options.discovery
     async with Client(server, mode=options.mode) as client:
+        listed = await client.list_tools()
+        if DISCOVERY:
+            # Find the tools the way a model would, before calling them.
+            found = await client.call_tool("search_freshservice_tools", {"query": "filter changes"})
+            names = [tool["name"] for tool in found.model_dump(mode="json", by_alias=True)["structuredContent"]["tools"]]
+            assert "freshservice_changes_filter" in names, names
         report = await (cab(client) if options.workflow == "cab" else onboarding(client))
         report["protocol"] = str(client.protocol_version)
+        report["listed_tools"] = [tool.name for tool in listed.tools]
         print(json.dumps(report))
 
 

@@ -19,13 +19,40 @@ async fn run_workflow(sandbox: &Sandbox, workflow: &str, mode: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn cab_preparation_works_in_discovery_mode() {
+    let sandbox = Sandbox::start().await;
+    let run = run_python(
+        "py_workflows.py",
+        &["--mode", "auto", "--workflow", "cab", "--discovery"],
+        &sandbox.uri(),
+        sandbox.api_key(),
+        &["--tool-exposure", "discovery"],
+    )
+    .await;
+    let report = run.report;
+    assert_eq!(
+        report["listed_tools"],
+        serde_json::json!(["search_freshservice_tools", "get_freshservice_tool_schema", "call_freshservice_tool"]),
+        "{report}"
+    );
+    assert_eq!(report["change_subject"], "Primary Database Failover");
+    assert_eq!(report["incidents"]["db-prod-01"], serde_json::json!([1, 3]), "{report}");
+    assert_eq!(report["incidents"]["db-prod-02"], serde_json::json!([2]), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn cab_preparation_finds_tonights_change_and_its_open_incidents() {
     for mode in ["legacy", "auto"] {
         let sandbox = Sandbox::start().await;
         let report = run_workflow(&sandbox, "cab", mode).await;
 
-        let change = sandbox.get("changes", report["change_id"].as_i64().unwrap()).unwrap();
-        assert_eq!(change["subject"], "Primary Database Failover", "{mode}: {report}");
+        let change = sandbox
+            .get("changes", report["change_id"].as_i64().unwrap())
+            .unwrap();
+        assert_eq!(
+            change["subject"], "Primary Database Failover",
+            "{mode}: {report}"
+        );
         assert_eq!(change["change_type"], 4, "{mode}: an emergency change");
 
         // The right incidents: open, high or urgent, on the change's own assets — computed from
@@ -60,8 +87,16 @@ async fn cab_preparation_finds_tonights_change_and_its_open_incidents() {
             assert_eq!(found, expected, "{mode}: incidents on {name}");
         }
         // The story's own answer, as a person would check it.
-        assert_eq!(report["incidents"]["db-prod-01"], serde_json::json!([1, 3]), "{mode}");
-        assert_eq!(report["incidents"]["db-prod-02"], serde_json::json!([2]), "{mode}");
+        assert_eq!(
+            report["incidents"]["db-prod-01"],
+            serde_json::json!([1, 3]),
+            "{mode}"
+        );
+        assert_eq!(
+            report["incidents"]["db-prod-02"],
+            serde_json::json!([2]),
+            "{mode}"
+        );
     }
 }
 
@@ -74,8 +109,7 @@ async fn onboarding_creates_the_request_and_three_tasks_for_it_support() {
     let request = sandbox.get("onboarding_requests", request_id).unwrap();
     assert_eq!(request["fields"]["cf_employee_name"], "Jordan Rivera");
     assert_eq!(
-        request["fields"]["cf_date_of_joining"],
-        report["start_date"],
+        request["fields"]["cf_date_of_joining"], report["start_date"],
         "the start date the workflow chose is stored"
     );
 
@@ -93,11 +127,24 @@ async fn onboarding_creates_the_request_and_three_tasks_for_it_support() {
     let created: Vec<Value> = sandbox
         .records("project_tasks")
         .into_iter()
-        .filter(|task| task["project_id"] == project_id && task["title"].as_str().unwrap_or("").contains("Jordan Rivera"))
+        .filter(|task| {
+            task["project_id"] == project_id
+                && task["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Jordan Rivera")
+        })
         .collect();
-    assert_eq!(created.len(), 3, "three tasks read back from the sandbox: {created:?}");
+    assert_eq!(
+        created.len(),
+        3,
+        "three tasks read back from the sandbox: {created:?}"
+    );
     for task in &created {
-        assert!(members.contains(&task["assignee_id"]), "assigned within IT Support: {task}");
+        assert!(
+            members.contains(&task["assignee_id"]),
+            "assigned within IT Support: {task}"
+        );
         assert!(report["task_ids"].as_array().unwrap().contains(&task["id"]));
     }
 }
