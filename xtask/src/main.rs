@@ -4,8 +4,12 @@
 //! - `catalog import [--reference DIR]`: derive the endpoint catalogue from the documentation records.
 //! - `catalog report`: coverage per module and the size of the tools/list payload.
 //! - `catalog fmt [--check]`: rewrite (or check) the data files in canonical form.
+//! - `codegen [--check]`: render (or check) `docs/tools.md` and the `tools/list` snapshot.
+//! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests), for developers.
 
 mod catalog;
+mod ci;
+mod codegen;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +20,8 @@ fn main() -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["catalog", rest @ ..] => catalog::run(&project_root(), rest),
+        ["codegen", rest @ ..] => codegen::run(&project_root(), rest),
+        ["ci"] => ci::run(&project_root()),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -27,7 +33,9 @@ fn main() -> Result<()> {
 const USAGE: &str = "usage:
   cargo xtask catalog import [--reference DIR]   derive data/*.json, samples and the held-back list
   cargo xtask catalog report                     coverage per module and tools/list payload size
-  cargo xtask catalog fmt [--check]              canonicalise the catalogue data files";
+  cargo xtask catalog fmt [--check]              canonicalise the catalogue data files
+  cargo xtask codegen [--check]                  render docs/tools.md and the tools/list snapshot
+  cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests";
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
