@@ -369,23 +369,35 @@ async fn a_429_comes_back_as_is_error_with_retry_after() {
         )
         .mount(&server.mock)
         .await;
-    let reply = server
-        .modern(
-            2,
+    // Without a log level the reply is JSON; with one, the warning makes it an event stream,
+    // and the headers must be there all the same.
+    for (id, level) in [(2, None), (3, Some("warning"))] {
+        let (headers, mut body) = modern_request(
+            id,
             "tools/call",
             json!({"name": GET_CHANGE, "arguments": {"change_id": 3}}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json()["result"]["isError"], true, "{reply:?}");
-    let trials = [
-        ("retry-after", "37"),
-        ("ratelimit-remaining", "0"),
-        ("ratelimit-limit", "100"),
-        ("ratelimit-reset", "37"),
-    ];
-    for (name, value) in trials {
-        assert_eq!(reply.header(name), Some(value), "{name}: {reply:?}");
+        );
+        if let Some(level) = level {
+            body["params"]["_meta"]["io.modelcontextprotocol/logLevel"] = json!(level);
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let reply = server.post(&headers, &body).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        assert_eq!(reply.is_sse(), level.is_some(), "{reply:?}");
+        assert_eq!(reply.json()["result"]["isError"], true, "{reply:?}");
+        let trials = [
+            ("retry-after", "37"),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-limit", "100"),
+            ("ratelimit-reset", "37"),
+        ];
+        for (name, value) in trials {
+            assert_eq!(
+                reply.header(name),
+                Some(value),
+                "{name} {level:?}: {reply:?}"
+            );
+        }
     }
 }
 
@@ -441,30 +453,32 @@ async fn a_slow_call_times_out_with_an_error_carrying_the_id() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
         .mount(&server.mock)
         .await;
-    let started = std::time::Instant::now();
-    let reply = server
-        .modern(
-            6,
-            "tools/call",
-            json!({"name": GET_CHANGE, "arguments": {"change_id": 1}}),
-        )
-        .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let body = reply.json();
-    assert_eq!(body["id"], 6, "{body}");
-    assert_eq!(body["error"]["code"], -32603, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("timed out"),
-        "{body}"
-    );
+    let session = server.initialize().await;
+    let params = json!({"name": GET_CHANGE, "arguments": {"change_id": 1}});
+    for modern_era in [true, false] {
+        let started = std::time::Instant::now();
+        let reply = if modern_era {
+            server.modern(6, "tools/call", params.clone()).await
+        } else {
+            server
+                .legacy(&session, 6, "tools/call", params.clone())
+                .await
+        };
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "modern {modern_era}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let body = reply.json();
+        assert_eq!(body["id"], 6, "{body}");
+        assert_eq!(body["error"]["code"], -32603, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("timed out"), "{body}");
+    }
+    // The timed-out legacy call is no longer in flight: its id can be used again.
+    let reuse = server.legacy(&session, 6, "ping", json!({})).await;
+    assert_eq!(reuse.json()["result"], json!({}), "{reuse:?}");
 }
 
 /// Closing the response is the cancellation in 2026-07-28: the upstream request must go too.
