@@ -27,7 +27,11 @@ impl Harness {
             .tools_page_size(1000)
             .build()
             .unwrap();
-        let mut harness = Self { service, session: Session::new(), next_id: 0 };
+        let mut harness = Self {
+            service,
+            session: Session::new(),
+            next_id: 0,
+        };
         harness
             .request("initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}))
             .await;
@@ -37,14 +41,19 @@ impl Harness {
     async fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let request = Request::new(RequestId::Number(self.next_id), method, Some(params));
-        match self.service.handle_request(&self.session, request, None).await {
+        match self
+            .service
+            .handle_request(&self.session, request, None)
+            .await
+        {
             Message::Response(response) => response.result,
             other => panic!("{method}: {other:?}"),
         }
     }
 
     async fn call(&mut self, name: &str, arguments: Value) -> Value {
-        self.request("tools/call", json!({"name": name, "arguments": arguments})).await
+        self.request("tools/call", json!({"name": name, "arguments": arguments}))
+            .await
     }
 }
 
@@ -65,7 +74,13 @@ fn example_value(schema: &Value) -> Value {
 fn text(result: &Value) -> String {
     result["content"]
         .as_array()
-        .map(|blocks| blocks.iter().filter_map(|block| block["text"].as_str()).collect::<Vec<_>>().join("\n"))
+        .map(|blocks| {
+            blocks
+                .iter()
+                .filter_map(|block| block["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .unwrap_or_default()
 }
 
@@ -74,23 +89,56 @@ async fn discovery_lists_three_small_tools_that_reach_every_tag() {
     let sandbox = Sandbox::start().await;
     let mut harness = Harness::new(&sandbox, ToolExposure::Discovery).await;
     let listed = harness.request("tools/list", json!({})).await;
-    let names: Vec<&str> = listed["tools"].as_array().unwrap().iter().map(|tool| tool["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["search_freshservice_tools", "get_freshservice_tool_schema", "call_freshservice_tool"]);
+    let names: Vec<&str> = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "search_freshservice_tools",
+            "get_freshservice_tool_schema",
+            "call_freshservice_tool"
+        ]
+    );
     let payload = listed.to_string().len();
-    assert!(payload < 3 * 1024, "the discovery tools/list payload is {payload} bytes");
+    assert!(
+        payload < 3 * 1024,
+        "the discovery tools/list payload is {payload} bytes"
+    );
 
     // Search finds tools by words, and the schema tool describes them.
-    let found = harness.call("search_freshservice_tools", json!({"query": "filter tickets"})).await;
-    let first = found["structuredContent"]["tools"][0]["name"].as_str().unwrap().to_owned();
+    let found = harness
+        .call(
+            "search_freshservice_tools",
+            json!({"query": "filter tickets"}),
+        )
+        .await;
+    let first = found["structuredContent"]["tools"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(first, "freshservice_tickets_filter", "{found}");
-    let schema = harness.call("get_freshservice_tool_schema", json!({"name": first})).await;
-    assert_eq!(schema["structuredContent"]["inputSchema"]["required"], json!(["query"]));
+    let schema = harness
+        .call("get_freshservice_tool_schema", json!({"name": first}))
+        .await;
+    assert_eq!(
+        schema["structuredContent"]["inputSchema"]["required"],
+        json!(["query"])
+    );
 
     // One read tool from every tag, called through call_freshservice_tool, reaches the sandbox.
     let catalog = freshservice_schema::catalog();
     let mut per_tag: BTreeMap<&str, &freshservice_schema::Operation> = BTreeMap::new();
     for operation in catalog.operations() {
-        if !operation.is_read_only() || operation.params.iter().any(|param| param.required && param.name != "page") {
+        if !operation.is_read_only()
+            || operation
+                .params
+                .iter()
+                .any(|param| param.required && param.name != "page")
+        {
             continue;
         }
         per_tag.entry(operation.tag.as_str()).or_insert(operation);
@@ -115,22 +163,55 @@ async fn discovery_lists_three_small_tools_that_reach_every_tag() {
                 .filter(|param| param.required)
                 .map(|param| (param.name.clone(), example_value(&param.schema)))
                 .collect();
-            let before = sandbox.mock_server().received_requests().await.unwrap().len();
-            let result = harness.call("call_freshservice_tool", json!({"name": operation.name, "arguments": arguments})).await;
-            let after = sandbox.mock_server().received_requests().await.unwrap().len();
-            assert_eq!(after, before + 1, "{tag}: {} did not reach the sandbox: {result}", operation.name);
+            let before = sandbox
+                .mock_server()
+                .received_requests()
+                .await
+                .unwrap()
+                .len();
+            let result = harness
+                .call(
+                    "call_freshservice_tool",
+                    json!({"name": operation.name, "arguments": arguments}),
+                )
+                .await;
+            let after = sandbox
+                .mock_server()
+                .received_requests()
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(
+                after,
+                before + 1,
+                "{tag}: {} did not reach the sandbox: {result}",
+                operation.name
+            );
             reached += 1;
             continue;
         };
-        let result = harness.call("call_freshservice_tool", json!({"name": operation.name, "arguments": {}})).await;
-        assert_ne!(result["isError"], true, "{tag}: {} failed: {}", operation.name, text(&result));
+        let result = harness
+            .call(
+                "call_freshservice_tool",
+                json!({"name": operation.name, "arguments": {}}),
+            )
+            .await;
+        assert_ne!(
+            result["isError"],
+            true,
+            "{tag}: {} failed: {}",
+            operation.name,
+            text(&result)
+        );
         reached += 1;
     }
     assert_eq!(reached, tags.len());
     assert!(tags.len() >= 30, "every module has a tag");
 
     // Unknown names are a tool error that says how to find tools.
-    let unknown = harness.call("call_freshservice_tool", json!({"name": "drop_all_tables"})).await;
+    let unknown = harness
+        .call("call_freshservice_tool", json!({"name": "drop_all_tables"}))
+        .await;
     assert_eq!(unknown["isError"], true);
     assert!(text(&unknown).contains("search_freshservice_tools"));
 }
@@ -143,82 +224,313 @@ async fn wrong_calls_are_refused_before_anything_is_sent() {
     let mut harness = Harness::new(&sandbox, ToolExposure::All).await;
     let corpus: Vec<(&str, Value, &str)> = vec![
         // Bad query syntax.
-        ("freshservice_tickets_filter", json!({"query": "priority:3 status:2"}), "AND or OR"),
-        ("freshservice_tickets_filter", json!({"query": "priority:"}), "a value after"),
-        ("freshservice_tickets_filter", json!({"query": "priority:high"}), "not a value"),
-        ("freshservice_tickets_filter", json!({"query": "(priority:3"}), "`)`"),
-        ("freshservice_tickets_filter", json!({"query": "tag:'open"}), "unterminated"),
-        ("freshservice_tickets_filter", json!({"query": "priority:3 AND"}), "ends here"),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:3 status:2"}),
+            "AND or OR",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:"}),
+            "a value after",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:high"}),
+            "not a value",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "(priority:3"}),
+            "`)`",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "tag:'open"}),
+            "unterminated",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:3 AND"}),
+            "ends here",
+        ),
         ("freshservice_tickets_filter", json!({"query": ""}), "query"),
-        ("freshservice_tickets_filter", json!({"query": "priority:3 # x"}), "unexpected character"),
-        ("freshservice_changes_filter", json!({"query": "status:3 OR"}), "ends here"),
-        ("freshservice_changes_filter", json!({"query": "status==3"}), "status"),
-        ("freshservice_assets_filter", json!({"filter": "name:'db"}), "unterminated"),
-        ("freshservice_requesters_filter", json!({"query": "first_name:jo"}), "not a value"),
-        ("freshservice_agents_filter", json!({"query": "AND"}), "condition"),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:3 # x"}),
+            "unexpected character",
+        ),
+        (
+            "freshservice_changes_filter",
+            json!({"query": "status:3 OR"}),
+            "ends here",
+        ),
+        (
+            "freshservice_changes_filter",
+            json!({"query": "status==3"}),
+            "status",
+        ),
+        (
+            "freshservice_assets_filter",
+            json!({"filter": "name:'db"}),
+            "unterminated",
+        ),
+        (
+            "freshservice_requesters_filter",
+            json!({"query": "first_name:jo"}),
+            "not a value",
+        ),
+        (
+            "freshservice_agents_filter",
+            json!({"query": "AND"}),
+            "condition",
+        ),
         // Unknown filter fields (the message lists the valid ones).
-        ("freshservice_tickets_filter", json!({"query": "colour:'red'"}), "filterable fields are"),
-        ("freshservice_tickets_filter", json!({"query": "priority:3 AND owner:5"}), "`owner`"),
-        ("freshservice_changes_filter", json!({"query": "severity:2"}), "change_type"),
-        ("freshservice_assets_filter", json!({"filter": "colour:'red'"}), "asset_type_id"),
-        ("freshservice_requesters_filter", json!({"query": "shoe_size:42"}), "`shoe_size`"),
-        ("freshservice_agents_filter", json!({"query": "salary:>1"}), "`salary`"),
-        ("freshservice_departments_filter", json!({"query": "budget:5"}), "`budget`"),
-        ("freshservice_locations_filter", json!({"query": "floor:3"}), "`floor`"),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "colour:'red'"}),
+            "filterable fields are",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:3 AND owner:5"}),
+            "`owner`",
+        ),
+        (
+            "freshservice_changes_filter",
+            json!({"query": "severity:2"}),
+            "change_type",
+        ),
+        (
+            "freshservice_assets_filter",
+            json!({"filter": "colour:'red'"}),
+            "asset_type_id",
+        ),
+        (
+            "freshservice_requesters_filter",
+            json!({"query": "shoe_size:42"}),
+            "`shoe_size`",
+        ),
+        (
+            "freshservice_agents_filter",
+            json!({"query": "salary:>1"}),
+            "`salary`",
+        ),
+        (
+            "freshservice_departments_filter",
+            json!({"query": "budget:5"}),
+            "`budget`",
+        ),
+        (
+            "freshservice_locations_filter",
+            json!({"query": "floor:3"}),
+            "`floor`",
+        ),
         // Wrong value types in queries.
-        ("freshservice_tickets_filter", json!({"query": "priority:'high'"}), "takes a number"),
-        ("freshservice_tickets_filter", json!({"query": "created_at:'2025-01-01'"}), ":> or :<"),
-        ("freshservice_tickets_filter", json!({"query": "created_at:>'last week'"}), "yyyy-mm-dd"),
-        ("freshservice_tickets_filter", json!({"query": "email:5"}), "single quotes"),
-        ("freshservice_changes_filter", json!({"query": "planned_start_date:>5"}), "yyyy-mm-dd"),
-        ("freshservice_tickets_filter", json!({"query": format!("tag:'{}'", "x".repeat(520))}), "512"),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "priority:'high'"}),
+            "takes a number",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "created_at:'2025-01-01'"}),
+            ":> or :<",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "created_at:>'last week'"}),
+            "yyyy-mm-dd",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": "email:5"}),
+            "single quotes",
+        ),
+        (
+            "freshservice_changes_filter",
+            json!({"query": "planned_start_date:>5"}),
+            "yyyy-mm-dd",
+        ),
+        (
+            "freshservice_tickets_filter",
+            json!({"query": format!("tag:'{}'", "x".repeat(520))}),
+            "512",
+        ),
         // Wrong enum codes.
-        ("create_a_freshservice_ticket", json!({"subject": "s", "description": "d", "status": 9, "priority": 2, "email": "a@b.co"}), "/status"),
-        ("create_a_freshservice_ticket", json!({"subject": "s", "description": "d", "status": 2, "priority": 7, "email": "a@b.co"}), "/priority"),
-        ("create_a_freshservice_change", json!({"subject": "s", "description": "d", "status": 1, "priority": 1, "impact": 1, "risk": 5, "change_type": 1}), "/risk"),
-        ("create_a_freshservice_change", json!({"subject": "s", "description": "d", "status": 7, "priority": 1, "impact": 1, "risk": 1, "change_type": 1}), "/status"),
-        ("create_a_freshservice_change", json!({"subject": "s", "description": "d", "status": 1, "priority": 1, "impact": 1, "risk": 1, "change_type": 9}), "/change_type"),
-        ("update_a_freshservice_change_by_id", json!({"change_id": 1, "impact": 4}), "/impact"),
-        ("update_a_freshservice_ticket_by_id", json!({"ticket_id": 1, "urgency": 0}), "/urgency"),
-        ("list_all_freshservice_changes", json!({"order_type": "sideways"}), "/order_type"),
+        (
+            "create_a_freshservice_ticket",
+            json!({"subject": "s", "description": "d", "status": 9, "priority": 2, "email": "a@b.co"}),
+            "/status",
+        ),
+        (
+            "create_a_freshservice_ticket",
+            json!({"subject": "s", "description": "d", "status": 2, "priority": 7, "email": "a@b.co"}),
+            "/priority",
+        ),
+        (
+            "create_a_freshservice_change",
+            json!({"subject": "s", "description": "d", "status": 1, "priority": 1, "impact": 1, "risk": 5, "change_type": 1}),
+            "/risk",
+        ),
+        (
+            "create_a_freshservice_change",
+            json!({"subject": "s", "description": "d", "status": 7, "priority": 1, "impact": 1, "risk": 1, "change_type": 1}),
+            "/status",
+        ),
+        (
+            "create_a_freshservice_change",
+            json!({"subject": "s", "description": "d", "status": 1, "priority": 1, "impact": 1, "risk": 1, "change_type": 9}),
+            "/change_type",
+        ),
+        (
+            "update_a_freshservice_change_by_id",
+            json!({"change_id": 1, "impact": 4}),
+            "/impact",
+        ),
+        (
+            "update_a_freshservice_ticket_by_id",
+            json!({"ticket_id": 1, "urgency": 0}),
+            "/urgency",
+        ),
+        (
+            "list_all_freshservice_changes",
+            json!({"order_type": "sideways"}),
+            "/order_type",
+        ),
         // Missing required fields, top level and nested.
-        ("create_a_freshservice_change", json!({"subject": "No details"}), "description"),
-        ("create_a_freshservice_ticket", json!({"description": "no subject", "status": 2, "priority": 1}), "subject"),
-        ("create_a_freshservice_project_task", json!({"project_id": 1, "type_id": 1}), "title"),
-        ("create_a_freshservice_onboarding_request", json!({"initiator_id": 1}), "fields"),
-        ("update_a_freshservice_change_by_id", json!({"change_id": 1, "assets": [{"name": "db"}]}), "display_id"),
-        ("update_a_freshservice_change_by_id", json!({"subject": "no id"}), "change_id"),
-        ("get_single_freshservice_asset_by_id", json!({}), "display_id"),
+        (
+            "create_a_freshservice_change",
+            json!({"subject": "No details"}),
+            "description",
+        ),
+        (
+            "create_a_freshservice_ticket",
+            json!({"description": "no subject", "status": 2, "priority": 1}),
+            "subject",
+        ),
+        (
+            "create_a_freshservice_project_task",
+            json!({"project_id": 1, "type_id": 1}),
+            "title",
+        ),
+        (
+            "create_a_freshservice_onboarding_request",
+            json!({"initiator_id": 1}),
+            "fields",
+        ),
+        (
+            "update_a_freshservice_change_by_id",
+            json!({"change_id": 1, "assets": [{"name": "db"}]}),
+            "display_id",
+        ),
+        (
+            "update_a_freshservice_change_by_id",
+            json!({"subject": "no id"}),
+            "change_id",
+        ),
+        (
+            "get_single_freshservice_asset_by_id",
+            json!({}),
+            "display_id",
+        ),
         // The global workspace where it is refused, and workspace changes on update.
-        ("create_a_freshservice_location", json!({"name": "HQ", "workspace_id": 1}), "global scope"),
-        ("create_a_freshservice_department", json!({"name": "Ops", "workspace_id": 1}), "global scope"),
-        ("update_a_freshservice_change_by_id", json!({"change_id": 1, "workspace_id": 3}), "move_a_freshservice_change_by_id"),
+        (
+            "create_a_freshservice_location",
+            json!({"name": "HQ", "workspace_id": 1}),
+            "global scope",
+        ),
+        (
+            "create_a_freshservice_department",
+            json!({"name": "Ops", "workspace_id": 1}),
+            "global scope",
+        ),
+        (
+            "update_a_freshservice_change_by_id",
+            json!({"change_id": 1, "workspace_id": 3}),
+            "move_a_freshservice_change_by_id",
+        ),
         // Strings where numbers are needed, and other type mistakes.
-        ("get_single_freshservice_change_by_id", json!({"change_id": "seven"}), "change_id"),
-        ("get_single_freshservice_ticket_by_id", json!({"ticket_id": "1/2"}), "ticket_id"),
-        ("get_single_freshservice_asset_by_id", json!({"display_id": "../admin"}), "display_id"),
-        ("list_all_freshservice_changes", json!({"per_page": "ten"}), "per_page"),
-        ("list_all_freshservice_changes", json!({"per_page": 500}), "per_page"),
+        (
+            "get_single_freshservice_change_by_id",
+            json!({"change_id": "seven"}),
+            "change_id",
+        ),
+        (
+            "get_single_freshservice_ticket_by_id",
+            json!({"ticket_id": "1/2"}),
+            "ticket_id",
+        ),
+        (
+            "get_single_freshservice_asset_by_id",
+            json!({"display_id": "../admin"}),
+            "display_id",
+        ),
+        (
+            "list_all_freshservice_changes",
+            json!({"per_page": "ten"}),
+            "per_page",
+        ),
+        (
+            "list_all_freshservice_changes",
+            json!({"per_page": 500}),
+            "per_page",
+        ),
         ("list_all_freshservice_changes", json!({"page": 0}), "page"),
-        ("create_a_freshservice_project_task", json!({"project_id": "Q4", "title": "t", "type_id": 1}), "project_id"),
-        ("update_a_freshservice_ticket_by_id", json!({"ticket_id": 1, "priority": "high"}), "priority"),
-        ("create_a_freshservice_ticket", json!({"subject": "s", "description": "d", "status": 2, "priority": 1, "email": "not-an-email"}), "email"),
+        (
+            "create_a_freshservice_project_task",
+            json!({"project_id": "Q4", "title": "t", "type_id": 1}),
+            "project_id",
+        ),
+        (
+            "update_a_freshservice_ticket_by_id",
+            json!({"ticket_id": 1, "priority": "high"}),
+            "priority",
+        ),
+        (
+            "create_a_freshservice_ticket",
+            json!({"subject": "s", "description": "d", "status": 2, "priority": 1, "email": "not-an-email"}),
+            "email",
+        ),
         // Unknown arguments and the server's own arguments misused.
-        ("list_all_freshservice_changes", json!({"bogus": 1}), "bogus"),
-        ("list_all_freshservice_changes", json!({"fields": "id"}), "/fields"),
-        ("list_all_freshservice_changes", json!({"max_items": 0}), "/max_items"),
-        ("create_a_freshservice_change", json!({"dry_run": "yes"}), "/dry_run"),
+        (
+            "list_all_freshservice_changes",
+            json!({"bogus": 1}),
+            "bogus",
+        ),
+        (
+            "list_all_freshservice_changes",
+            json!({"fields": "id"}),
+            "/fields",
+        ),
+        (
+            "list_all_freshservice_changes",
+            json!({"max_items": 0}),
+            "/max_items",
+        ),
+        (
+            "create_a_freshservice_change",
+            json!({"dry_run": "yes"}),
+            "/dry_run",
+        ),
     ];
     assert!(corpus.len() >= 50, "{} wrong calls", corpus.len());
     for (name, arguments, fragment) in &corpus {
         let result = harness.call(name, arguments.clone()).await;
         assert_eq!(result["isError"], true, "{name} {arguments}: {result}");
         let message = text(&result);
-        assert!(message.contains(fragment), "{name} {arguments}: expected {fragment:?} in:\n{message}");
+        assert!(
+            message.contains(fragment),
+            "{name} {arguments}: expected {fragment:?} in:\n{message}"
+        );
         assert!(message.contains("nothing was sent"), "{name}: {message}");
     }
     let received = sandbox.mock_server().received_requests().await.unwrap();
-    assert!(received.is_empty(), "{} wrong calls reached the sandbox", received.len());
+    assert!(
+        received.is_empty(),
+        "{} wrong calls reached the sandbox",
+        received.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -226,15 +538,32 @@ async fn dry_run_returns_the_request_without_sending_it() {
     let sandbox = Sandbox::start().await;
     let mut harness = Harness::new(&sandbox, ToolExposure::All).await;
     let result = harness
-        .call("update_a_freshservice_change_by_id", json!({"change_id": 1, "status": 4, "assets": [{"display_id": 101}], "dry_run": true}))
+        .call(
+            "update_a_freshservice_change_by_id",
+            json!({"change_id": 1, "status": 4, "assets": [{"display_id": 101}], "dry_run": true}),
+        )
         .await;
     assert_ne!(result["isError"], true, "{result}");
     let request = &result["structuredContent"];
     assert_eq!(request["method"], "PUT");
     assert_eq!(request["path"], "/api/v2/changes/1");
-    assert_eq!(request["body"], json!({"status": 4, "assets": [{"display_id": 101}]}));
-    assert!(sandbox.mock_server().received_requests().await.unwrap().is_empty());
-    assert_eq!(sandbox.get("changes", 1).unwrap()["status"], 3, "nothing changed");
+    assert_eq!(
+        request["body"],
+        json!({"status": 4, "assets": [{"display_id": 101}]})
+    );
+    assert!(
+        sandbox
+            .mock_server()
+            .received_requests()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        sandbox.get("changes", 1).unwrap()["status"],
+        3,
+        "nothing changed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -243,8 +572,16 @@ async fn shaping_halves_list_answers_and_keeps_asked_fields() {
     let mut harness = Harness::new(&sandbox, ToolExposure::All).await;
     let http = reqwest::Client::new();
     for (tool, path, key) in [
-        ("list_all_freshservice_tickets", "/api/v2/tickets", "tickets"),
-        ("list_all_freshservice_changes", "/api/v2/changes", "changes"),
+        (
+            "list_all_freshservice_tickets",
+            "/api/v2/tickets",
+            "tickets",
+        ),
+        (
+            "list_all_freshservice_changes",
+            "/api/v2/changes",
+            "changes",
+        ),
     ] {
         let raw: Value = http
             .get(format!("{}{path}", sandbox.uri()))
@@ -259,16 +596,37 @@ async fn shaping_halves_list_answers_and_keeps_asked_fields() {
         let shaped = harness.call(tool, json!({})).await;
         let shaped_bytes = shaped["structuredContent"].to_string().len();
         println!("{tool}: {raw_bytes} bytes from Freshservice, {shaped_bytes} bytes to the model");
-        assert!(shaped_bytes * 2 <= raw_bytes, "{tool}: {shaped_bytes} is not half of {raw_bytes}");
+        assert!(
+            shaped_bytes * 2 <= raw_bytes,
+            "{tool}: {shaped_bytes} is not half of {raw_bytes}"
+        );
         let records = raw[key].as_array().unwrap();
-        assert_eq!(shaped["structuredContent"][key].as_array().unwrap().len(), records.len(), "{tool}: no record lost");
+        assert_eq!(
+            shaped["structuredContent"][key].as_array().unwrap().len(),
+            records.len(),
+            "{tool}: no record lost"
+        );
 
         // Asked-for fields are all there, empty ones included.
-        let fields = ["id", "subject", "status", "priority", "agent_id", "created_at"];
+        let fields = [
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "agent_id",
+            "created_at",
+        ];
         let projected = harness.call(tool, json!({"fields": fields})).await;
-        for (raw_record, record) in records.iter().zip(projected["structuredContent"][key].as_array().unwrap()) {
+        for (raw_record, record) in records
+            .iter()
+            .zip(projected["structuredContent"][key].as_array().unwrap())
+        {
             for field in fields {
-                assert_eq!(record.get(field), raw_record.get(field), "{tool}: field {field}");
+                assert_eq!(
+                    record.get(field),
+                    raw_record.get(field),
+                    "{tool}: field {field}"
+                );
             }
         }
     }

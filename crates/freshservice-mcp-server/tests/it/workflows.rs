@@ -32,12 +32,24 @@ async fn cab_preparation_works_in_discovery_mode() {
     let report = run.report;
     assert_eq!(
         report["listed_tools"],
-        serde_json::json!(["search_freshservice_tools", "get_freshservice_tool_schema", "call_freshservice_tool"]),
+        serde_json::json!([
+            "search_freshservice_tools",
+            "get_freshservice_tool_schema",
+            "call_freshservice_tool"
+        ]),
         "{report}"
     );
     assert_eq!(report["change_subject"], "Primary Database Failover");
-    assert_eq!(report["incidents"]["db-prod-01"], serde_json::json!([1, 3]), "{report}");
-    assert_eq!(report["incidents"]["db-prod-02"], serde_json::json!([2]), "{report}");
+    assert_eq!(
+        report["incidents"]["db-prod-01"],
+        serde_json::json!([1, 3]),
+        "{report}"
+    );
+    assert_eq!(
+        report["incidents"]["db-prod-02"],
+        serde_json::json!([2]),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
