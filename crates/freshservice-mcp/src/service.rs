@@ -259,6 +259,11 @@ impl McpService {
                 method::SERVER_DISCOVER => Ok(self.discover()),
                 method::TOOLS_LIST => self.list_tools(params, true),
                 method::TOOLS_CALL => self.call(params, meta.log_level, notifier, true).await,
+                method::PROMPTS_LIST
+                | method::RESOURCES_LIST
+                | method::RESOURCES_TEMPLATES_LIST
+                | method::PROMPTS_GET
+                | method::RESOURCES_READ => self.empty_feature(&request.method, params, true),
                 method::INITIALIZE | method::PING | method::LOGGING_SET_LEVEL => {
                     Err(ErrorObject::new(
                         error_code::METHOD_NOT_FOUND,
@@ -294,6 +299,11 @@ impl McpService {
                     let level = session.lock().log_level;
                     self.call(params, level, notifier, false).await
                 }
+                method::PROMPTS_LIST
+                | method::RESOURCES_LIST
+                | method::RESOURCES_TEMPLATES_LIST
+                | method::PROMPTS_GET
+                | method::RESOURCES_READ => self.empty_feature(&request.method, params, false),
                 method::LOGGING_SET_LEVEL => {
                     let SetLevelParams { level, .. } = parse_params(params)?;
                     session.lock().log_level = Some(level);
@@ -310,11 +320,54 @@ impl McpService {
         session.lock().protocol_version = Some(version.to_owned());
         let result = InitializeResult::new(
             version,
-            ServerCapabilities::tools_and_logging(),
+            ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
             self.inner.server_info.clone(),
         )
         .with_instructions(INSTRUCTIONS);
         serde_json::to_value(result).map_err(internal)
+    }
+
+    /// Prompts and resources: this server has none, and says so with empty lists rather than
+    /// "method not found", so clients that list everything (and cache the lists) work as usual.
+    fn empty_feature(
+        &self,
+        method_name: &str,
+        params: Option<&Value>,
+        modern: bool,
+    ) -> Result<Value, ErrorObject> {
+        let key = match method_name {
+            method::PROMPTS_LIST => "prompts",
+            method::RESOURCES_LIST => "resources",
+            method::RESOURCES_TEMPLATES_LIST => "resourceTemplates",
+            method::RESOURCES_READ => {
+                let uri = params
+                    .and_then(|params| params.get("uri"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                return Err(ErrorObject::invalid_params(format!(
+                    "resource not found: {uri}; this server has no resources"
+                ))
+                .with_data(json!({ "uri": uri })));
+            }
+            _ => {
+                let name = params
+                    .and_then(|params| params.get("name"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                return Err(ErrorObject::invalid_params(format!(
+                    "prompt not found: {name}; this server has no prompts"
+                )));
+            }
+        };
+        let mut result = JsonObject::new();
+        result.insert(key.into(), json!([]));
+        if modern {
+            result.insert("resultType".into(), json!("complete"));
+            result.insert("ttlMs".into(), json!(300_000));
+            result.insert("cacheScope".into(), json!("private"));
+            result.insert("_meta".into(), Value::Object(self.server_info_meta()));
+        }
+        Ok(Value::Object(result))
     }
 
     fn discover(&self) -> Value {
@@ -323,7 +376,7 @@ impl McpService {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            ServerCapabilities::tools_and_logging(),
+            ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
         );
         result.instructions = Some(INSTRUCTIONS.to_owned());
         result.cache_scope = CacheScope::Private;

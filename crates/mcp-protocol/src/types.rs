@@ -25,6 +25,16 @@ pub mod method {
     pub const TOOLS_LIST: &str = "tools/list";
     /// Call a tool.
     pub const TOOLS_CALL: &str = "tools/call";
+    /// List prompts.
+    pub const PROMPTS_LIST: &str = "prompts/list";
+    /// Get a prompt.
+    pub const PROMPTS_GET: &str = "prompts/get";
+    /// List resources.
+    pub const RESOURCES_LIST: &str = "resources/list";
+    /// Read a resource.
+    pub const RESOURCES_READ: &str = "resources/read";
+    /// List resource templates.
+    pub const RESOURCES_TEMPLATES_LIST: &str = "resources/templates/list";
     /// Cancel an in-flight request.
     pub const CANCELLED: &str = "notifications/cancelled";
     /// Progress of a request.
@@ -111,6 +121,13 @@ pub struct ServerCapabilities {
     /// Present when the server sends log messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<JsonObject>,
+    /// Present when the server answers `prompts/list` and `prompts/get`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<JsonObject>,
+    /// Present when the server answers `resources/list`, `resources/read` and
+    /// `resources/templates/list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<JsonObject>,
     /// Experimental, non-standard capabilities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experimental: Option<JsonObject>,
@@ -127,9 +144,18 @@ impl ServerCapabilities {
                 list_changed: Some(false),
             }),
             logging: Some(JsonObject::new()),
+            prompts: None,
+            resources: None,
             experimental: None,
             extensions: None,
         }
+    }
+
+    /// With (empty) prompts and resources declared, for servers that answer those lists.
+    pub fn with_empty_prompts_and_resources(mut self) -> Self {
+        self.prompts = Some(JsonObject::new());
+        self.resources = Some(JsonObject::new());
+        self
     }
 }
 

@@ -84,8 +84,17 @@ async fn method_trials_in_an_initialized_session() {
         ("logging/setLevel", json!({"level": "loud"}), Err(-32602)),
         ("logging/setLevel", json!({"level": 3}), Err(-32602)),
         ("logging/setLevel", json!({}), Err(-32602)),
-        ("resources/list", json!({}), Err(-32601)),
-        ("prompts/list", json!({}), Err(-32601)),
+        // No prompts or resources: empty lists, and not-found for reads.
+        ("resources/list", json!({}), Ok(json!({"resources": []}))),
+        ("prompts/list", json!({}), Ok(json!({"prompts": []}))),
+        (
+            "resources/templates/list",
+            json!({}),
+            Ok(json!({"resourceTemplates": []})),
+        ),
+        ("resources/read", json!({"uri": "test://x"}), Err(-32602)),
+        ("prompts/get", json!({"name": "x"}), Err(-32602)),
+        ("completion/complete", json!({}), Err(-32601)),
         ("no/such/method", json!({}), Err(-32601)),
         ("tools/list", json!({"cursor": 5}), Err(-32602)),
     ];

@@ -100,7 +100,8 @@ async fn modern_meta_trials() {
             })),
             -32601,
         ),
-        ("resources/list", modern(json!({})), -32601),
+        ("completion/complete", modern(json!({})), -32601),
+        ("resources/read", modern(json!({"uri": "test://x"})), -32602),
         ("tools/list", modern(json!({"cursor": "bogus"})), -32602),
     ];
     let mut server = Server::start().await;
