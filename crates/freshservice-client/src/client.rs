@@ -3,11 +3,13 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use base64::Engine as _;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use ratelimit_headers::RateLimitStatus;
 use url::Url;
 
-use crate::{ApiErrorBody, ApiRequest, ApiResponse, Error, location};
+use crate::{
+    ApiErrorBody, ApiRequest, ApiResponse, Error, Pacing, RetryPolicy, location, rate_limit::Budget,
+};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -19,8 +21,9 @@ const REDACTED: &str = "[redacted]";
 
 /// A Freshservice API client.
 ///
-/// Cheap to clone: clones share one connection pool and configuration.
-/// It never retries; a 429 comes back as [`Error::Api`] with [`Error::retry_after`] set.
+/// Cheap to clone: clones share one connection pool, configuration and rate-limit reading.
+/// By default it never retries; a 429 comes back as [`Error::Api`] with [`Error::retry_after`] set.
+/// [`ClientBuilder::retry_policy`] and [`ClientBuilder::pacing`] turn on rate-limit handling.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -35,6 +38,9 @@ struct Inner {
     max_response_bytes: usize,
     rate_limit_window: Duration,
     user_agent: String,
+    retry_policy: RetryPolicy,
+    pacing: Pacing,
+    budget: Budget,
 }
 
 /// The API key in the two forms it can leak in, kept only to scrub them from text that came off the network.
@@ -87,6 +93,8 @@ impl fmt::Debug for Client {
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("rate_limit_window", &inner.rate_limit_window)
             .field("user_agent", &inner.user_agent)
+            .field("retry_policy", &inner.retry_policy)
+            .field("pacing", &inner.pacing)
             .finish()
     }
 }
@@ -105,6 +113,8 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
     rate_limit_window: Option<Duration>,
     user_agent: Option<String>,
+    retry_policy: RetryPolicy,
+    pacing: Pacing,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -119,6 +129,8 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("rate_limit_window", &self.rate_limit_window)
             .field("user_agent", &self.user_agent)
+            .field("retry_policy", &self.retry_policy)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }
@@ -182,6 +194,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Which failed requests to repeat; [`RetryPolicy::none`] (never) by default.
+    ///
+    /// Its [`with_max_total_wait`](RetryPolicy::with_max_total_wait) also bounds the waiting done by
+    /// [`pacing`](Self::pacing).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Whether to hold requests back to keep part of the rate-limit budget free; [`Pacing::none`] by default.
+    ///
+    /// The budget is tracked per client: clones share it, separately built clients do not, so build one client per
+    /// account and clone it.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
@@ -215,6 +245,8 @@ impl ClientBuilder {
             "rate_limit_window",
             self.rate_limit_window.unwrap_or(DEFAULT_RATE_LIMIT_WINDOW),
         )?;
+        self.retry_policy.check()?;
+        self.pacing.check()?;
         let max_response_bytes = self
             .max_response_bytes
             .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
@@ -266,6 +298,9 @@ impl ClientBuilder {
                 max_response_bytes,
                 rate_limit_window,
                 user_agent,
+                retry_policy: self.retry_policy,
+                pacing: self.pacing,
+                budget: Budget::default(),
             }),
         })
     }
@@ -330,10 +365,14 @@ impl Client {
         location::relative_path_and_query(&self.inner.base_url, url)
     }
 
-    /// Sends one request and returns a 2xx answer; never retries.
+    /// Sends one request and returns a 2xx answer.
     ///
     /// `path_and_query` must be percent-encoded and start with `/api/v2/`; it is joined onto the base URL,
     /// keeping the base URL's path as a prefix.
+    ///
+    /// By default the request is sent exactly once. With a [`RetryPolicy`] or [`Pacing`] set on the builder, it may
+    /// wait first or be repeated (see the crate's "Rate limits" section); the error is then the last attempt's.
+    /// All waiting happens inside the returned future, so dropping it cancels both the wait and the request.
     ///
     /// # Errors
     ///
@@ -346,17 +385,87 @@ impl Client {
     pub async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
         let inner = &self.inner;
         let url = location::request_url(&inner.base_url, &request.path_and_query)?;
-        let mut outgoing = inner.http.request(request.method, url);
-        if let Some(body) = &request.body {
-            let bytes = serde_json::to_vec(body).map_err(|error| Error::InvalidRequest {
+        let body = request
+            .body
+            .as_ref()
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|error| Error::InvalidRequest {
                 reason: format!("the body cannot be serialized: {error}"),
             })?;
+        let mut attempts = 0_u32;
+        let mut waited = Duration::ZERO;
+        loop {
+            waited = waited.saturating_add(self.pace(waited).await);
+            attempts = attempts.saturating_add(1);
+            let error = match self.send_once(&request.method, &url, body.as_ref()).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let Some(wait) = inner.retry_policy.wait_before_retry(
+                &request.method,
+                &error,
+                attempts,
+                waited,
+                inner.rate_limit_window,
+            ) else {
+                return Err(error);
+            };
+            tokio::time::sleep(wait).await;
+            waited = waited.saturating_add(wait);
+        }
+    }
+
+    /// The latest rate-limit reading from any answer to this client or its clones, while it is current.
+    ///
+    /// `None` before the first answer with rate-limit headers, and again once the reading is older than its window
+    /// (or its `Retry-After`), since the budget has refilled by then. `reset` and `retry_after` are counted down to
+    /// now; `remaining` is as Freshservice said it, without requests sent since.
+    /// Callers that loop (following pages, for example) can stop early when `remaining` runs low.
+    pub fn last_rate_limit(&self) -> Option<RateLimitStatus> {
+        self.inner.budget.latest(self.inner.rate_limit_window)
+    }
+
+    /// Waits as long as [`Pacing`] asks, within what is left of the wait cap; returns how long it waited.
+    async fn pace(&self, already_waited: Duration) -> Duration {
+        let inner = &self.inner;
+        let Some(keep_free) = inner.pacing.fraction() else {
+            return Duration::ZERO;
+        };
+        let mut slept = Duration::ZERO;
+        // Each round sleeps a positive time or leaves, and the cap shrinks with every sleep.
+        while let Some(wait) = inner.budget.take_turn(keep_free, inner.rate_limit_window) {
+            let room = inner
+                .retry_policy
+                .max_total_wait()
+                .saturating_sub(already_waited.saturating_add(slept));
+            if room.is_zero() || wait.is_zero() {
+                inner.budget.count_forced_turn();
+                break;
+            }
+            let wait = wait.min(room);
+            tokio::time::sleep(wait).await;
+            slept = slept.saturating_add(wait);
+        }
+        slept
+    }
+
+    /// One attempt: sends the request and reads the answer.
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&Vec<u8>>,
+    ) -> Result<ApiResponse, Error> {
+        let inner = &self.inner;
+        let mut outgoing = inner.http.request(method.clone(), url.clone());
+        if let Some(bytes) = body {
             outgoing = outgoing
                 .header(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 )
-                .body(bytes);
+                .body(bytes.clone());
         }
         let mut response = outgoing
             .send()
@@ -369,6 +478,7 @@ impl Client {
         if !rate_limit.is_empty() && rate_limit.window.is_none() {
             rate_limit = rate_limit.with_window(inner.rate_limit_window);
         }
+        inner.budget.record(&rate_limit);
         let (bytes, complete) = read_capped(&mut response, inner.max_response_bytes)
             .await
             .map_err(|error| self.transport_error(&error))?;
@@ -553,6 +663,27 @@ mod tests {
         check_build(
             valid().domain("acme").user_agent("bad\nagent"),
             Err(("user_agent", "visible ASCII")),
+        );
+        check_build(
+            valid()
+                .domain("acme")
+                .retry_policy(RetryPolicy::on_rate_limit().with_max_attempts(0)),
+            Err(("retry_policy", "max_attempts must be at least 1")),
+        );
+        check_build(
+            valid().domain("acme").pacing(Pacing::keep_free(1.0)),
+            Err(("pacing", "keep_free must be a fraction")),
+        );
+        check_build(
+            valid().domain("acme").pacing(Pacing::keep_free(f64::NAN)),
+            Err(("pacing", "got NaN")),
+        );
+        check_build(
+            valid()
+                .domain("acme")
+                .retry_policy(RetryPolicy::on_rate_limit().with_transient_errors())
+                .pacing(Pacing::keep_free(0.2)),
+            Ok("https://acme.freshservice.com/"),
         );
     }
 

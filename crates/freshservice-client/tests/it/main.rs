@@ -11,6 +11,8 @@ use wiremock::{
     matchers::{body_json, header, method, path},
 };
 
+mod rate_limit;
+
 const KEY: &str = "Zq8sEcReTaPiKeY42";
 
 fn basic_credentials() -> String {
