@@ -39,6 +39,10 @@ pub(crate) struct StdioOptions {
     pub(crate) tools_page_size: usize,
     pub(crate) tool_exposure: freshservice_mcp::ToolExposure,
     pub(crate) workspaces: Vec<i64>,
+    /// Retry 429s on idempotent requests, honouring Retry-After (off by default).
+    pub(crate) retry_rate_limited: bool,
+    /// Share of the account's per-minute budget to keep free by pacing requests (off by default).
+    pub(crate) keep_free: Option<f64>,
 }
 
 impl std::fmt::Debug for StdioOptions {
@@ -54,6 +58,8 @@ impl std::fmt::Debug for StdioOptions {
             .field("tools_page_size", &self.tools_page_size)
             .field("tool_exposure", &self.tool_exposure)
             .field("workspaces", &self.workspaces)
+            .field("retry_rate_limited", &self.retry_rate_limited)
+            .field("keep_free", &self.keep_free)
             .finish()
     }
 }
@@ -105,6 +111,8 @@ pub(crate) fn parse(
         tools_page_size: 100,
         tool_exposure: freshservice_mcp::ToolExposure::All,
         workspaces: Vec::new(),
+        retry_rate_limited: false,
+        keep_free: None,
     };
     while let Some(flag) = arguments.next() {
         let (name, inline_value) = match flag.split_once('=') {
@@ -146,6 +154,20 @@ pub(crate) fn parse(
                     })?;
             }
             "--tool-exposure" => options.tool_exposure = value()?.parse()?,
+            "--retry-rate-limited" if inline_value.is_none() => options.retry_rate_limited = true,
+            "--keep-free" => {
+                let text = value()?;
+                options.keep_free = Some(
+                    text.parse::<f64>()
+                        .ok()
+                        .filter(|share| (0.0..1.0).contains(share))
+                        .ok_or_else(|| {
+                            format!(
+                                "--keep-free {text:?} must be a share from 0 to below 1, e.g. 0.2"
+                            )
+                        })?,
+                );
+            }
             "--workspace" => {
                 let text = value()?;
                 options.workspaces = text
@@ -295,6 +317,13 @@ mod tests {
             (&["stdio", "--methods"], &key, "--methods needs a value"),
             (&["stdio", "--api-key", "k"], &key, "FRESHSERVICE_API_KEY"),
             (&["stdio", "--bogus"], &key, "unknown option"),
+            (&["stdio", "--keep-free", "1.5"], &key, "--keep-free"),
+            (
+                &["stdio", "--tool-exposure", "some"],
+                &key,
+                "all or discovery",
+            ),
+            (&["stdio", "--workspace", "1"], &key, "2 or more"),
             (&["serve", "--bogus"], &[], "unknown option"),
             (&["serve", "--listen"], &[], "--listen needs a value"),
             (&["serve", "--dev=yes"], &[], "unknown option"),
@@ -313,6 +342,36 @@ mod tests {
             let error = run(arguments, env).unwrap_err();
             assert!(error.contains(expected), "{arguments:?}: {error}");
         }
+    }
+
+    #[test]
+    fn agent_options() {
+        let key = [
+            ("FRESHSERVICE_API_KEY", "k"),
+            ("FRESHSERVICE_DOMAIN", "acme"),
+        ];
+        let Ok(Command::Stdio(options)) = run(
+            &[
+                "stdio",
+                "--retry-rate-limited",
+                "--keep-free",
+                "0.25",
+                "--tool-exposure",
+                "discovery",
+                "--workspace",
+                "3,4",
+            ],
+            &key,
+        ) else {
+            panic!("did not parse")
+        };
+        assert!(options.retry_rate_limited);
+        assert_eq!(options.keep_free, Some(0.25));
+        assert_eq!(
+            options.tool_exposure,
+            freshservice_mcp::ToolExposure::Discovery
+        );
+        assert_eq!(options.workspaces, vec![3, 4]);
     }
 
     #[test]

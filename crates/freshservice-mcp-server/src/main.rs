@@ -38,6 +38,8 @@ OPTIONS (stdio):
     --tools-page-size <N>    tools per tools/list page (default 100)
     --tool-exposure <MODE>   all (every tool, default) or discovery (three meta-tools that search, describe and call them)
     --workspace <IDS>        scope to these workspaces: one id is filled in for you; several must be named per call
+    --retry-rate-limited     retry a 429 on reads, updates and deletes after Retry-After (never creates; off by default)
+    --keep-free <SHARE>      pace requests to keep this share of the account's per-minute budget free, e.g. 0.2
 
 The API key is read from FRESHSERVICE_API_KEY only, so it never shows in a process list.
 Logs go to stderr; stdout carries only MCP messages.
@@ -125,6 +127,12 @@ fn build_service(options: &StdioOptions) -> Result<McpService, String> {
         .api_key(options.api_key.clone())
         .timeout(options.timeout)
         .user_agent(concat!("freshservice-mcp/", env!("CARGO_PKG_VERSION")));
+    if options.retry_rate_limited {
+        client = client.retry_policy(freshservice_client::RetryPolicy::on_rate_limit());
+    }
+    if let Some(share) = options.keep_free {
+        client = client.pacing(freshservice_client::Pacing::keep_free(share));
+    }
     client = match (&options.base_url, &options.domain) {
         (Some(base_url), _) => client.base_url(base_url),
         (None, Some(domain)) => client.domain(domain.clone()),
