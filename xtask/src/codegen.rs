@@ -102,6 +102,11 @@ fn stale_message(stale: &[String]) -> String {
 
 /// The `tools/list` result a legacy client gets from a default server, every page joined into one.
 fn tools_list() -> Result<Value> {
+    tools_list_with(freshservice_mcp::ToolExposure::All)
+}
+
+/// The same for a server with the given tool exposure (the catalogue report sizes both modes).
+pub(crate) fn tools_list_with(exposure: freshservice_mcp::ToolExposure) -> Result<Value> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -116,6 +121,7 @@ fn tools_list() -> Result<Value> {
         let service = freshservice_mcp::McpService::builder()
             .client(client)
             .tools_page_size(1000)
+            .tool_exposure(exposure)
             .build()
             .context("building the MCP service")?;
         let session = freshservice_mcp::Session::new();

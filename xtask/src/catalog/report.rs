@@ -206,10 +206,24 @@ pub(crate) fn full(outcome: &Outcome) -> Result<()> {
     }
     println!("  {:>4}  known only by method and path", totals.bare);
     println!(
-        "tools/list payload: {bytes} bytes, about {} tokens (bytes/4), {} tools",
+        "catalogue tools (operation schemas only): {bytes} bytes, about {} tokens (bytes/4), {} tools",
         bytes / 4,
         catalog.operations().len()
     );
+    // What a client really receives, from the service itself, in each exposure mode.
+    for (label, exposure) in [
+        ("all", freshservice_mcp::ToolExposure::All),
+        ("discovery", freshservice_mcp::ToolExposure::Discovery),
+    ] {
+        let listed = crate::codegen::tools_list_with(exposure)?;
+        let tools = listed["tools"].as_array().map_or(0, Vec::len);
+        let served = listed.to_string().len();
+        println!(
+            "tools/list as served, {label} mode: {served} bytes, about {} tokens, {tools} tools ({} bytes per tool)",
+            served / 4,
+            served / tools.max(1)
+        );
+    }
     Ok(())
 }
 

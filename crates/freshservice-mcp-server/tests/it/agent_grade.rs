@@ -631,3 +631,56 @@ async fn shaping_halves_list_answers_and_keeps_asked_fields() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_items_follows_pages_and_reports_progress() {
+    let sandbox = Sandbox::start().await;
+    let harness = Harness::new(&sandbox, ToolExposure::All).await;
+    let (notifier, mut notifications) = tokio::sync::mpsc::unbounded_channel();
+    let request = Request::new(
+        RequestId::Number(99),
+        "tools/call",
+        Some(json!({
+            "name": "list_all_freshservice_tickets",
+            "arguments": {"per_page": 2, "max_items": 5, "fields": ["id"]},
+            "_meta": {"progressToken": "pages"}
+        })),
+    );
+    let Message::Response(response) = harness
+        .service
+        .handle_request(&harness.session, request, Some(&notifier))
+        .await
+    else {
+        panic!("no response")
+    };
+    let result = response.result;
+    assert_ne!(result["isError"], true, "{result}");
+    let tickets = result["structuredContent"]["tickets"].as_array().unwrap();
+    assert_eq!(tickets.len(), 5, "{result}");
+    let mut ids: Vec<i64> = tickets
+        .iter()
+        .map(|ticket| ticket["id"].as_i64().unwrap())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "no record twice across pages");
+    assert_eq!(
+        result["structuredContent"]["next_page"], 4,
+        "the page after the last one read"
+    );
+    let received = sandbox.mock_server().received_requests().await.unwrap();
+    assert_eq!(received.len(), 3, "three pages of two");
+
+    drop(notifier);
+    let mut progress = Vec::new();
+    while let Some(Message::Notification(notification)) = notifications.recv().await {
+        assert_eq!(notification.method, "notifications/progress");
+        let params = notification.params.unwrap();
+        assert_eq!(params["progressToken"], "pages");
+        progress.push(params["progress"].as_f64().unwrap());
+    }
+    assert_eq!(
+        progress,
+        vec![2.0, 4.0, 5.0],
+        "strictly increasing, one per page"
+    );
+}
