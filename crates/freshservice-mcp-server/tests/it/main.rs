@@ -4,5 +4,7 @@
 mod agent_grade;
 mod harness;
 mod python_client;
+mod serve;
+mod serve_harness;
 mod startup;
 mod workflows;
