@@ -1,6 +1,7 @@
 """A real MCP client (the Python `mcp` package, 2.x) driving `freshservice-mcp stdio`.
 
-Usage: py_client.py --mode legacy|auto --calls CALLS.json -- SERVER_COMMAND [ARGS...]
+Usage: py_client.py --mode legacy|auto|2026-07-28 --calls CALLS.json -- SERVER_COMMAND [ARGS...]
+       py_client.py --mode ... --calls CALLS.json --url http://127.0.0.1:PORT/mcp/TOKEN
 
 The server's environment is inherited. Prints one JSON document on stdout:
 {"protocol": ..., "server": ..., "tools": [names], "pages": n, "results": [{"name", "result"} ...]}
@@ -19,12 +20,16 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", default="auto")
     parser.add_argument("--calls", required=True)
+    parser.add_argument("--url", help="a Streamable HTTP endpoint instead of a stdio command")
     parser.add_argument("server", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     command = [part for part in options.server if part != "--"]
     with open(options.calls, encoding="utf-8") as handle:
         calls = json.load(handle)
-    server = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
+    if options.url:
+        server = options.url
+    else:
+        server = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
     async with Client(server, mode=options.mode) as client:
         tools, cursor, pages = [], None, 0
         while True:

@@ -170,6 +170,39 @@ pub(crate) async fn run_python(
     ClientRun { report, stderr }
 }
 
+/// Runs the Python client in `mode` against a Streamable HTTP `url`, making `calls`.
+pub(crate) async fn run_python_http(mode: &str, url: &str, calls: Value) -> Value {
+    let python = python().clone();
+    let calls_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "calls-{}-{}.json",
+        std::process::id(),
+        unique()
+    ));
+    std::fs::write(&calls_file, calls.to_string()).unwrap();
+    let script = format!("{}/tests/clients/py_client.py", env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::process::Command::new(python)
+        .arg(&script)
+        .args(["--mode", mode, "--calls"])
+        .arg(&calls_file)
+        .args(["--url", url])
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(60), output)
+        .await
+        .expect("the Python client did not finish within 60 s")
+        .unwrap();
+    let _ = std::fs::remove_file(&calls_file);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "python client ({mode}) failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|error| panic!("bad report {error}: {stdout}"))
+}
+
 fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);

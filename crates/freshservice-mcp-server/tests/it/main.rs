@@ -4,6 +4,7 @@
 mod agent_grade;
 mod harness;
 mod python_client;
+mod remote;
 mod serve;
 mod serve_harness;
 mod startup;
