@@ -2,6 +2,7 @@
 //! wiremock Freshservice on 127.0.0.1.
 
 mod agent_grade;
+mod conformance_serve;
 mod harness;
 mod python_client;
 mod remote;
