@@ -360,9 +360,16 @@ fn build_service(
     let client = client_for(&account.location, &api_key, settings)
         .map_err(|error| BuildError::Config(error.to_string()))?;
     let filter = filter_for(config).map_err(BuildError::Config)?;
+    let exposure = match config.tool_exposure.as_deref() {
+        None => freshservice_mcp::ToolExposure::All,
+        Some(text) => text
+            .parse()
+            .map_err(|message| BuildError::Config(format!("config.tool_exposure: {message}")))?,
+    };
     McpService::builder()
         .client(client)
         .filter(filter)
+        .tool_exposure(exposure)
         .workspaces(config.workspaces.clone())
         .tools_page_size(settings.tools_page_size)
         .build()

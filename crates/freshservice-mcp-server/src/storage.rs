@@ -56,6 +56,9 @@ pub(crate) struct ServerConfig {
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) workspaces: Vec<i64>,
+    /// `all` (the default) or `discovery`: how the tools are offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) tool_exposure: Option<String>,
 }
 
 /// A provisioned MCP server, reachable at `/mcp/<id>.<secret>`.
@@ -310,6 +313,7 @@ pub(crate) mod conformance {
                 methods: vec!["read".into()],
                 tags: vec!["tickets".into(), "changes".into()],
                 workspaces: vec![3, 4],
+                tool_exposure: Some("discovery".into()),
             },
             require_api_token_auth: expires_at.is_none(),
             expires_at,

@@ -268,3 +268,55 @@ async fn a_workspace_scoped_server_sends_its_workspace_and_refuses_others() {
         3
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provisioned_server_can_use_discovery_exposure() {
+    let sandbox = Sandbox::start().await;
+    let serve = Serve::start(&temp_db("remote-discovery"), &[]);
+    let url = provision(
+        &serve,
+        &sandbox,
+        json!({"tool_exposure": "discovery", "tags": ["changes"]}),
+    )
+    .await;
+    let mut mcp = serve.mcp(&url);
+    mcp.initialize().await;
+    assert_eq!(
+        mcp.tool_names().await,
+        [
+            "search_freshservice_tools",
+            "get_freshservice_tool_schema",
+            "call_freshservice_tool"
+        ]
+    );
+    let reply = mcp
+        .call(
+            "call_freshservice_tool",
+            json!({"name": "get_single_freshservice_change_by_id", "arguments": {"change_id": 1}}),
+        )
+        .await;
+    assert_eq!(
+        reply["result"]["structuredContent"]["change"]["subject"], "Primary Database Failover",
+        "{reply}"
+    );
+    // The tag filter still holds behind the meta-tools.
+    let hidden = mcp
+        .call(
+            "call_freshservice_tool",
+            json!({"name": "get_single_freshservice_ticket_by_id", "arguments": {"ticket_id": 1}}),
+        )
+        .await;
+    assert_eq!(hidden["result"]["isError"], true, "{hidden}");
+
+    let account = serve
+        .create_account(&sandbox.uri(), sandbox.api_key())
+        .await;
+    let refused = serve
+        .admin_once(
+            &format!("/integrated-account/{account}/mcp"),
+            json!({"name": "bad", "config": {"tool_exposure": "everything"}}),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.text.contains("tool_exposure"), "{}", refused.text);
+}
