@@ -1,8 +1,9 @@
 //! `freshservice-mcp sandbox` and `freshservice-mcp demo`: a fake Freshservice on 127.0.0.1, so
 //! anyone can try the server without an account.
 //!
-//! `sandbox` runs only the fake service. `demo` runs it and prints, ready to paste, the stdio
-//! command and the Claude Desktop configuration that point an MCP client at it.
+//! `sandbox` runs only the fake service. `demo` runs it, starts `serve` beside it with one
+//! provisioned MCP server for the sandbox account, and prints, ready to paste, the stdio command,
+//! the Claude Desktop configuration and the Streamable HTTP URL.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -81,7 +82,27 @@ pub(crate) fn run(options: &SandboxOptions, demo: bool) -> ExitCode {
             }
         };
         if demo {
+            let serve_address = SocketAddr::new(options.listen.ip(), options.listen.port().wrapping_add(1));
+            let remote = match start_remote(serve_address, &sandbox.uri(), sandbox.api_key()).await {
+                Ok(remote) => Some(remote),
+                Err(message) => {
+                    eprintln!("freshservice-mcp: the Streamable HTTP server did not start ({message}); stdio still works");
+                    None
+                }
+            };
             print!("{}", instructions(&sandbox.uri(), sandbox.api_key()));
+            if let Some(remote) = &remote {
+                println!(
+                    "Or connect any MCP client over Streamable HTTP (both protocol eras) to:\n\n    {}\n",
+                    remote.url
+                );
+            }
+            use std::io::Write as _;
+            let _ = std::io::stdout().flush();
+            eprintln!("freshservice-mcp: sandbox running; press Ctrl-C to stop");
+            let _ = tokio::signal::ctrl_c().await;
+            drop(remote);
+            return ExitCode::SUCCESS;
         } else {
             println!(
                 "sandbox: a fake Freshservice at {} (API key {:?})",
@@ -93,6 +114,83 @@ pub(crate) fn run(options: &SandboxOptions, demo: bool) -> ExitCode {
         let _ = tokio::signal::ctrl_c().await;
         ExitCode::SUCCESS
     })
+}
+
+/// The `serve` child process of a demo and the MCP URL it provisioned. Dropping it stops the child.
+struct Remote {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `freshservice-mcp serve --dev` on `address` (memory storage, keys made here) and
+/// provisions one server for the sandbox account through the admin API.
+async fn start_remote(
+    address: SocketAddr,
+    sandbox_url: &str,
+    sandbox_key: &str,
+) -> Result<Remote, String> {
+    let admin_key = crate::secrets::generate_admin_key().map_err(|error| error.to_string())?;
+    let binary = std::env::current_exe().map_err(|error| error.to_string())?;
+    let child = std::process::Command::new(binary)
+        .args(["serve", "--dev", "--listen", &address.to_string()])
+        .env("FRESHSERVICE_MCP_ADMIN_KEY", &admin_key)
+        .env_remove("FRESHSERVICE_MCP_DB")
+        .env_remove("FRESHSERVICE_MCP_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|error| error.to_string())?;
+    let mut remote = Remote {
+        child,
+        url: String::new(),
+    };
+    let admin = reqwest::Client::new();
+    let base = format!("http://{address}");
+    let post = |path: String, body: serde_json::Value| {
+        admin
+            .post(format!("{base}{path}"))
+            .bearer_auth(&admin_key)
+            .json(&body)
+            .send()
+    };
+    let mut account = None;
+    for _ in 0..100 {
+        if let Ok(response) = post(
+            "/integrated-account".into(),
+            serde_json::json!({"name": "Sandbox", "base_url": sandbox_url, "api_key": sandbox_key}),
+        )
+        .await
+        {
+            let body: serde_json::Value =
+                response.json().await.map_err(|error| error.to_string())?;
+            account = body["id"].as_str().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let account = account.ok_or("the admin API did not answer")?;
+    let created: serde_json::Value = post(
+        format!("/integrated-account/{account}/mcp"),
+        serde_json::json!({"name": "demo", "config": {}}),
+    )
+    .await
+    .map_err(|error| error.to_string())?
+    .json()
+    .await
+    .map_err(|error| error.to_string())?;
+    remote.url = created["url"]
+        .as_str()
+        .ok_or("no url in the provisioning answer")?
+        .to_owned();
+    Ok(remote)
 }
 
 /// What the demo prints: the stdio command and the Claude Desktop configuration.

@@ -3,6 +3,7 @@
 
 mod agent_grade;
 mod conformance_serve;
+mod demo;
 mod harness;
 mod python_client;
 mod remote;
