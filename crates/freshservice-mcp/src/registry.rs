@@ -65,24 +65,24 @@ impl MetaArgs {
             properties.insert(
                 "fields".into(),
                 json!({"type": "array", "items": {"type": "string", "minLength": 1}, "description":
-                    "Return only these fields of each record (dotted paths such as id, subject, requester.email); empty fields are then kept"}),
+                    "Only these fields per record (dotted paths)"}),
             );
             properties.insert(
                 "include_html".into(),
-                json!({"type": "boolean", "description": "Keep HTML bodies as sent (default: text only)"}),
+                json!({"type": "boolean", "description": "Keep HTML as sent"}),
             );
         }
         if self.max_items {
             properties.insert(
                 "max_items".into(),
                 json!({"type": "integer", "minimum": 1, "maximum": MAX_ITEMS, "description":
-                    "Follow next pages until this many records are collected"}),
+                    "Follow pages up to this many records"}),
             );
         }
         if self.dry_run {
             properties.insert(
                 "dry_run".into(),
-                json!({"type": "boolean", "description": "Validate and return the HTTP request without sending it"}),
+                json!({"type": "boolean", "description": "Return the request without sending it"}),
             );
         }
     }
