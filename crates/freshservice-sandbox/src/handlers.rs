@@ -571,7 +571,8 @@ fn filter(
         .map(|record| (record, rules::searchable(context.state, resource, record)))
         .collect();
     let is_known = |field: &str| {
-        endpoint.fields.contains(&field)
+        freshservice_schema::filter_endpoint(endpoint.schema_path, endpoint.param)
+            .is_some_and(|documented| documented.field(field).is_some())
             || endpoint.aliases.iter().any(|(alias, _)| *alias == field)
             || candidates
                 .iter()

@@ -420,8 +420,10 @@ pub(crate) struct FilterEndpoint {
     pub(crate) path: &'static [&'static str],
     /// `query`, or `filter` for assets.
     pub(crate) param: &'static str,
-    /// The documented fields; fields present on stored records (or in their custom fields) are allowed too.
-    pub(crate) fields: &'static [&'static str],
+    /// The catalogue path of the endpoint, whose documented filterable fields
+    /// (`freshservice_schema::filter_endpoint`) are accepted; fields present on stored records (or in
+    /// their custom fields) are allowed too.
+    pub(crate) schema_path: &'static str,
     /// Query field name to record field name.
     pub(crate) aliases: &'static [(&'static str, &'static str)],
     /// The last page the endpoint serves.
@@ -430,44 +432,13 @@ pub(crate) struct FilterEndpoint {
     pub(crate) newest_first: bool,
 }
 
-const PEOPLE_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "name",
-    "job_title",
-    "work_phone_number",
-    "mobile_phone_number",
-    "department_id",
-    "reporting_manager_id",
-    "time_zone",
-    "language",
-    "location_id",
-    "created_at",
-    "updated_at",
-];
-
 /// Every filter endpoint.
 pub(crate) static FILTERS: &[FilterEndpoint] = &[
     FilterEndpoint {
         collection: "tickets",
         path: &["tickets", "filter"],
         param: "query",
-        fields: &[
-            "workspace_id",
-            "requester_id",
-            "email",
-            "agent_id",
-            "group_id",
-            "priority",
-            "status",
-            "impact",
-            "urgency",
-            "tag",
-            "due_by",
-            "fr_due_by",
-            "created_at",
-            "updated_at",
-        ],
+        schema_path: "/api/v2/tickets/filter",
         aliases: &[("agent_id", "responder_id"), ("tag", "tags")],
         max_pages: None,
         newest_first: true,
@@ -476,22 +447,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "changes",
         path: &["changes"],
         param: "query",
-        fields: &[
-            "workspace_id",
-            "requester_id",
-            "agent_id",
-            "group_id",
-            "department_id",
-            "priority",
-            "status",
-            "impact",
-            "risk",
-            "change_type",
-            "planned_start_date",
-            "planned_end_date",
-            "created_at",
-            "updated_at",
-        ],
+        schema_path: "/api/v2/changes",
         aliases: &[],
         max_pages: None,
         newest_first: true,
@@ -500,26 +456,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "assets",
         path: &["assets"],
         param: "filter",
-        fields: &[
-            "workspace_id",
-            "asset_type_id",
-            "department_id",
-            "location_id",
-            "asset_state",
-            "user_id",
-            "agent_id",
-            "name",
-            "asset_tag",
-            "created_at",
-            "updated_at",
-            "serial_number",
-            "mac_addresses",
-            "ip_addresses",
-            "uuid",
-            "item_id",
-            "imei_number",
-            "device42_id",
-        ],
+        schema_path: "/api/v2/assets",
         aliases: &[],
         max_pages: Some(40),
         newest_first: false,
@@ -528,7 +465,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "requesters",
         path: &["requesters"],
         param: "query",
-        fields: PEOPLE_FIELDS,
+        schema_path: "/api/v2/requesters",
         aliases: &[("department_id", "department_ids")],
         max_pages: Some(40),
         newest_first: true,
@@ -537,7 +474,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "agents",
         path: &["agents"],
         param: "query",
-        fields: PEOPLE_FIELDS,
+        schema_path: "/api/v2/agents",
         aliases: &[("department_id", "department_ids")],
         max_pages: Some(40),
         newest_first: true,
@@ -546,13 +483,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "departments",
         path: &["departments"],
         param: "query",
-        fields: &[
-            "name",
-            "head_user_id",
-            "prime_user_id",
-            "created_at",
-            "updated_at",
-        ],
+        schema_path: "/api/v2/departments",
         aliases: &[],
         max_pages: None,
         newest_first: false,
@@ -561,13 +492,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "locations",
         path: &["locations"],
         param: "query",
-        fields: &[
-            "name",
-            "parent_location_id",
-            "primary_contact_id",
-            "created_at",
-            "updated_at",
-        ],
+        schema_path: "/api/v2/locations",
         aliases: &[],
         max_pages: None,
         newest_first: false,
@@ -576,7 +501,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "workspaces",
         path: &["workspaces"],
         param: "query",
-        fields: &["name", "state"],
+        schema_path: "/api/v2/workspaces",
         aliases: &[],
         max_pages: None,
         newest_first: false,
@@ -585,16 +510,7 @@ pub(crate) static FILTERS: &[FilterEndpoint] = &[
         collection: "project_tasks",
         path: &["pm", "projects", "{}", "tasks", "filter"],
         param: "query",
-        fields: &[
-            "version_id",
-            "sprint_id",
-            "priority_id",
-            "status_id",
-            "type_id",
-            "assignee_id",
-            "reporter_id",
-            "created_at",
-        ],
+        schema_path: "/api/v2/pm/projects/{project_id}/tasks/filter",
         aliases: &[],
         max_pages: None,
         newest_first: false,
@@ -857,6 +773,19 @@ pub(crate) fn defaults(collection: &str, now: i64) -> Map<String, Value> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_filter_endpoint_has_documented_fields() {
+        for endpoint in FILTERS {
+            let documented =
+                freshservice_schema::filter_endpoint(endpoint.schema_path, endpoint.param);
+            assert!(
+                documented.is_some_and(|documented| !documented.fields.is_empty()),
+                "{}",
+                endpoint.schema_path
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
