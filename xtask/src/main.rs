@@ -5,8 +5,10 @@
 //! - `catalog report`: coverage per module and the size of the tools/list payload.
 //! - `catalog fmt [--check]`: rewrite (or check) the data files in canonical form.
 //! - `codegen [--check]`: render (or check) `docs/tools.md` and the `tools/list` snapshot.
+//! - `bench [--calls N] [--cold-runs N]`: whole-process measurements against the sandbox (`docs/performance.md`).
 //! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests), for developers.
 
+mod bench;
 mod catalog;
 mod ci;
 mod codegen;
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
     match args.as_slice() {
         ["catalog", rest @ ..] => catalog::run(&project_root(), rest),
         ["codegen", rest @ ..] => codegen::run(&project_root(), rest),
+        ["bench", rest @ ..] => bench::run(&project_root(), rest),
         ["ci"] => ci::run(&project_root()),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -35,6 +38,7 @@ const USAGE: &str = "usage:
   cargo xtask catalog report                     coverage per module and tools/list payload size
   cargo xtask catalog fmt [--check]              canonicalise the catalogue data files
   cargo xtask codegen [--check]                  render docs/tools.md and the tools/list snapshot
+  cargo xtask bench [--calls N] [--cold-runs N]  stdio overhead vs direct HTTP, cold start, peak RSS
   cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests";
 
 /// The workspace root: the parent of this crate's manifest directory.

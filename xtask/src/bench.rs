@@ -1,0 +1,662 @@
+//! `cargo xtask bench [--calls N] [--cold-runs N]`: whole-process measurements of the release binary against an
+//! in-process `freshservice_sandbox::Sandbox` on 127.0.0.1, printed as a Markdown table and written to
+//! `target/bench/report.json`.
+//!
+//! The reference for every latency is a direct reqwest call of the same Freshservice request in the same run,
+//! so the ratio says what the server adds, whatever the machine. Targets are reported as pass or miss, never
+//! asserted: machines differ, and a bench that fails CI on a busy runner would teach people to ignore it.
+//!
+//! What this slice measures (the rest of issue 4 is not here yet):
+//! - `tools/call` over stdio against a direct GET, p50 and p99, in alternating batches so drift hits both;
+//! - cold start: process spawn until every `tools/list` page is answered (after `initialize`);
+//! - peak RSS (`VmHWM`) of the stdio server after the calls.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// Where the JSON report goes, relative to the workspace root.
+const REPORT: &str = "target/bench/report.json";
+/// Where the servers' stderr goes, so a failing run can be diagnosed without mixing logs into the table.
+const SERVER_LOG: &str = "target/bench/server-stderr.log";
+/// The release binary, relative to the workspace root.
+const BINARY: &str = "target/release/freshservice-mcp";
+/// The tool and the direct request it stands for: the same upstream GET.
+const TOOL: &str = "get_single_freshservice_change_by_id";
+const DIRECT_PATH: &str = "/api/v2/changes/1";
+/// Calls of each kind per batch; the kinds alternate batch by batch.
+const BATCH: usize = 10;
+/// Unmeasured calls of each kind first, so connection set-up and lazy initialisation are not in the numbers.
+const WARM_UP: usize = 20;
+/// How long one answer may take before the run is abandoned.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Run settings, from the command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Settings {
+    calls: usize,
+    cold_runs: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            calls: 300,
+            cold_runs: 20,
+        }
+    }
+}
+
+fn parse_args(args: &[&str]) -> Result<Settings> {
+    let mut settings = Settings::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let slot = match *flag {
+            "--calls" => &mut settings.calls,
+            "--cold-runs" => &mut settings.cold_runs,
+            other => bail!(
+                "unexpected argument {other:?}; use `cargo xtask bench [--calls N] [--cold-runs N]`"
+            ),
+        };
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a number, e.g. {flag} 100"))?;
+        *slot =
+            value.parse().ok().filter(|n| *n > 0).with_context(|| {
+                format!("{flag} must be a positive whole number, not {value:?}")
+            })?;
+    }
+    Ok(settings)
+}
+
+pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
+    let settings = parse_args(args)?;
+    build_release(root)?;
+    let binary = root.join(BINARY);
+    std::fs::create_dir_all(root.join("target/bench")).context("creating target/bench")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let started = Instant::now();
+    let metrics = runtime.block_on(measure(root, &binary, settings))?;
+    let elapsed = started.elapsed();
+
+    let machine = Machine::detect();
+    let date = utc_date(SystemTime::now());
+    println!("{}", markdown_table(&metrics));
+    println!(
+        "machine: {} · {} · {} · {date} · {} stdio calls, {} cold starts, {:.1} s",
+        machine.cpu,
+        plural(machine.cpus, "CPU"),
+        machine.memory,
+        settings.calls,
+        settings.cold_runs,
+        elapsed.as_secs_f64(),
+    );
+    let report = json!({
+        "date": date,
+        "machine": {"cpu": machine.cpu, "cpus": machine.cpus, "memory": machine.memory},
+        "settings": {"calls": settings.calls, "cold_runs": settings.cold_runs, "batch": BATCH, "warm_up": WARM_UP},
+        "seconds": elapsed.as_secs_f64(),
+        "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&report)?;
+    text.push('\n');
+    let path = root.join(REPORT);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {REPORT}");
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Builds the binary the bench spawns, with the same cargo that runs xtask.
+fn build_release(root: &Path) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    println!("== cargo build --release -p freshservice-mcp-server");
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "-p", "freshservice-mcp-server"])
+        .current_dir(root)
+        .status()
+        .context("running cargo build --release")?;
+    if !status.success() {
+        bail!("cargo build --release -p freshservice-mcp-server failed ({status})");
+    }
+    Ok(())
+}
+
+async fn measure(root: &Path, binary: &Path, settings: Settings) -> Result<Vec<Metric>> {
+    let sandbox = freshservice_sandbox::Sandbox::builder()
+        .rate_limit_per_minute(1_000_000)
+        .record_requests(false)
+        .start()
+        .await;
+    let log = std::fs::File::create(root.join(SERVER_LOG))
+        .with_context(|| format!("creating {SERVER_LOG}"))?;
+    let server = Server {
+        binary,
+        base_url: sandbox.uri(),
+        api_key: sandbox.api_key().to_owned(),
+        log,
+    };
+
+    let mut metrics = Vec::new();
+    let (ours, direct, peak_rss) = overhead(&server, settings.calls).await?;
+    let (ours_p50, ours_p99) = (p(&ours, 50.0)?, p(&ours, 99.0)?);
+    let (direct_p50, direct_p99) = (p(&direct, 50.0)?, p(&direct, 99.0)?);
+    metrics.push(Metric::new("stdio tools/call p50", ours_p50, Unit::Micros));
+    metrics.push(Metric::new("direct GET p50", direct_p50, Unit::Micros));
+    metrics.push(
+        Metric::new(
+            "stdio / direct at p50",
+            ours_p50 / direct_p50.max(f64::EPSILON),
+            Unit::Ratio,
+        )
+        .target(1.2),
+    );
+    metrics.push(Metric::new("stdio tools/call p99", ours_p99, Unit::Micros));
+    metrics.push(Metric::new("direct GET p99", direct_p99, Unit::Micros));
+    metrics.push(Metric::new(
+        "stdio / direct at p99",
+        ours_p99 / direct_p99.max(f64::EPSILON),
+        Unit::Ratio,
+    ));
+    metrics.push(
+        Metric::new(
+            format!("peak RSS after {} calls", settings.calls),
+            peak_rss,
+            Unit::Mebibytes,
+        )
+        .target(30.0),
+    );
+
+    let (cold, tools) = cold_start(&server, settings.cold_runs).await?;
+    metrics.push(
+        Metric::new(
+            format!("cold start to tools/list ({tools} tools), median"),
+            p(&cold, 50.0)?,
+            Unit::Millis,
+        )
+        .target(50.0),
+    );
+    metrics.push(Metric::new(
+        "cold start, slowest",
+        p(&cold, 100.0)?,
+        Unit::Millis,
+    ));
+    Ok(metrics)
+}
+
+/// The percentile, or an error naming the empty sample (which would be a bug in the bench).
+fn p(sample: &[f64], pct: f64) -> Result<f64> {
+    percentile(sample, pct).context("no measurements were taken")
+}
+
+/// How to start one stdio server.
+struct Server<'a> {
+    binary: &'a Path,
+    base_url: String,
+    api_key: String,
+    log: std::fs::File,
+}
+
+impl Server<'_> {
+    fn spawn(&self) -> Result<StdioServer> {
+        let mut child = Command::new(self.binary)
+            .args(["stdio", "--base-url", &self.base_url])
+            .env("FRESHSERVICE_API_KEY", &self.api_key)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(self.log.try_clone().context("sharing the server log")?)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("spawning {}", self.binary.display()))?;
+        let stdin = child.stdin.take().context("the server has no stdin")?;
+        let stdout = child.stdout.take().context("the server has no stdout")?;
+        Ok(StdioServer {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout).lines(),
+            next_id: 0,
+        })
+    }
+}
+
+/// A running `freshservice-mcp stdio` and the client end of its pipes.
+struct StdioServer {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: Lines<BufReader<ChildStdout>>,
+    next_id: i64,
+}
+
+impl StdioServer {
+    /// Sends one newline-delimited JSON-RPC message.
+    async fn send(&mut self, message: &Value) -> Result<()> {
+        let mut line = serde_json::to_string(message)?;
+        line.push('\n');
+        self.stdin
+            .write_all(line.as_bytes())
+            .await
+            .context("writing to the server's stdin")?;
+        self.stdin
+            .flush()
+            .await
+            .context("flushing the server's stdin")
+    }
+
+    /// Sends a request and returns its result, skipping any notification the server sends meanwhile.
+    async fn request(&mut self, method: &str, params: Value) -> Result<Value> {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await?;
+        loop {
+            let line = tokio::time::timeout(ANSWER_TIMEOUT, self.stdout.next_line())
+                .await
+                .with_context(|| {
+                    format!("{method}: no answer within {ANSWER_TIMEOUT:?}; see {SERVER_LOG}")
+                })?
+                .context("reading the server's stdout")?
+                .with_context(|| format!("{method}: the server closed stdout; see {SERVER_LOG}"))?;
+            let message: Value = serde_json::from_str(&line)
+                .with_context(|| format!("{method}: the server wrote a line that is not JSON"))?;
+            if message.get("id") != Some(&json!(id)) {
+                continue;
+            }
+            if let Some(error) = message.get("error") {
+                bail!("{method} failed: {error}");
+            }
+            return message
+                .get("result")
+                .cloned()
+                .with_context(|| format!("{method}: answer without result"));
+        }
+    }
+
+    /// The legacy handshake: `initialize`, then `notifications/initialized`.
+    async fn initialize(&mut self) -> Result<()> {
+        self.request(
+            "initialize",
+            json!({
+                "protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "xtask-bench", "version": env!("CARGO_PKG_VERSION")},
+            }),
+        )
+        .await?;
+        self.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await
+    }
+
+    /// Every `tools/list` page; returns how many tools there are.
+    async fn list_all_tools(&mut self) -> Result<usize> {
+        let mut count = 0;
+        let mut params = json!({});
+        loop {
+            let page = self.request("tools/list", params).await?;
+            count += page["tools"].as_array().map_or(0, Vec::len);
+            match page.get("nextCursor").and_then(Value::as_str) {
+                Some(cursor) => params = json!({"cursor": cursor}),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    /// Closes stdin (the server's signal to stop) and waits for it to exit.
+    async fn close(self) -> Result<()> {
+        let StdioServer {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        tokio::time::timeout(ANSWER_TIMEOUT, child.wait())
+            .await
+            .context("the server did not exit after stdin closed")?
+            .context("waiting for the server")?;
+        Ok(())
+    }
+}
+
+/// Latencies (µs) of `tools/call` over stdio and of the direct GET, and the server's peak RSS (MiB).
+async fn overhead(server: &Server<'_>, calls: usize) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+    let mut stdio = server.spawn()?;
+    stdio.initialize().await?;
+    let client = reqwest::Client::new();
+    let url = format!("{}{DIRECT_PATH}", server.base_url);
+
+    let call_tool = async |stdio: &mut StdioServer| -> Result<Duration> {
+        let started = Instant::now();
+        let result = stdio
+            .request(
+                "tools/call",
+                json!({"name": TOOL, "arguments": {"change_id": 1}}),
+            )
+            .await?;
+        let elapsed = started.elapsed();
+        if result.get("isError") == Some(&Value::Bool(true)) {
+            bail!("{TOOL} answered with isError: {result}");
+        }
+        Ok(elapsed)
+    };
+    let call_direct = async || -> Result<Duration> {
+        let started = Instant::now();
+        let response = client
+            .get(&url)
+            .basic_auth(&server.api_key, Some("X"))
+            .send()
+            .await
+            .with_context(|| format!("GET {url}"))?;
+        let status = response.status();
+        let body = response.bytes().await.context("reading the direct body")?;
+        let elapsed = started.elapsed();
+        if !status.is_success() || body.is_empty() {
+            bail!("GET {url} answered {status}");
+        }
+        Ok(elapsed)
+    };
+
+    for _ in 0..WARM_UP {
+        call_tool(&mut stdio).await?;
+        call_direct().await?;
+    }
+    let mut ours = Vec::with_capacity(calls);
+    let mut direct = Vec::with_capacity(calls);
+    while ours.len() < calls {
+        let batch = BATCH.min(calls - ours.len());
+        for _ in 0..batch {
+            ours.push(micros(call_tool(&mut stdio).await?));
+        }
+        for _ in 0..batch {
+            direct.push(micros(call_direct().await?));
+        }
+    }
+    let peak = match stdio.child.id() {
+        Some(pid) => peak_rss_mib(pid)?,
+        None => bail!("the server exited before its peak RSS could be read; see {SERVER_LOG}"),
+    };
+    stdio.close().await?;
+    Ok((ours, direct, peak))
+}
+
+/// Milliseconds from spawn to the last `tools/list` page, one per run, and the number of tools listed.
+async fn cold_start(server: &Server<'_>, runs: usize) -> Result<(Vec<f64>, usize)> {
+    let mut times = Vec::with_capacity(runs);
+    let mut tools = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut stdio = server.spawn()?;
+        stdio.initialize().await?;
+        tools = stdio.list_all_tools().await?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        stdio.close().await?;
+    }
+    Ok((times, tools))
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
+}
+
+/// `VmHWM` of a process in MiB (Linux only: other systems have no /proc).
+fn peak_rss_mib(pid: u32) -> Result<f64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {path} (peak RSS is measured on Linux only)"))?;
+    kib_field(&status, "VmHWM:")
+        .map(|kib| kib / 1024.0)
+        .with_context(|| format!("{path} has no VmHWM line"))
+}
+
+/// The number of a `Name:   1234 kB` line of /proc/*/status or /proc/meminfo.
+fn kib_field(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// The nearest-rank percentile: the smallest value with at least `pct`% of the sample at or below it.
+/// `None` for an empty sample or a `pct` outside 0..=100.
+fn percentile(sample: &[f64], pct: f64) -> Option<f64> {
+    if sample.is_empty() || !(0.0..=100.0).contains(&pct) {
+        return None;
+    }
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    // Truncation is intended: the rank is a small positive whole number.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let rank = (pct / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.max(1) - 1).copied()
+}
+
+/// What a number measures, and how it is printed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    Micros,
+    Millis,
+    Mebibytes,
+    Ratio,
+}
+
+impl Unit {
+    fn symbol(self) -> &'static str {
+        match self {
+            Unit::Micros => "µs",
+            Unit::Millis => "ms",
+            Unit::Mebibytes => "MiB",
+            Unit::Ratio => "×",
+        }
+    }
+
+    fn format(self, value: f64) -> String {
+        match self {
+            Unit::Micros => format!("{value:.0} {}", self.symbol()),
+            Unit::Millis | Unit::Mebibytes => format!("{value:.1} {}", self.symbol()),
+            Unit::Ratio => format!("{value:.2}{}", self.symbol()),
+        }
+    }
+}
+
+/// One row of the report; `target` is an upper bound, reported as pass or miss.
+#[derive(Debug, Clone, PartialEq)]
+struct Metric {
+    name: String,
+    value: f64,
+    unit: Unit,
+    target: Option<f64>,
+}
+
+impl Metric {
+    fn new(name: impl Into<String>, value: f64, unit: Unit) -> Self {
+        Metric {
+            name: name.into(),
+            value,
+            unit,
+            target: None,
+        }
+    }
+
+    fn target(mut self, upper_bound: f64) -> Self {
+        self.target = Some(upper_bound);
+        self
+    }
+
+    /// `Some(true)` when under the target, `Some(false)` when at or over it, `None` without a target.
+    fn passes(&self) -> Option<bool> {
+        self.target.map(|bound| self.value < bound)
+    }
+
+    fn verdict(&self) -> &'static str {
+        match self.passes() {
+            Some(true) => "pass",
+            Some(false) => "miss",
+            None => "",
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit.symbol(),
+            "target_below": self.target,
+            "pass": self.passes(),
+        })
+    }
+}
+
+/// The report as a Markdown table, ready to paste into `docs/performance.md`.
+fn markdown_table(metrics: &[Metric]) -> String {
+    let mut out = String::from("| measurement | value | target | verdict |\n|---|---:|---:|---|\n");
+    for metric in metrics {
+        let target = metric
+            .target
+            .map(|bound| format!("< {}", metric.unit.format(bound)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {target} | {} |",
+            metric.name,
+            metric.unit.format(metric.value),
+            metric.verdict()
+        );
+    }
+    out
+}
+
+/// What the numbers ran on.
+struct Machine {
+    cpu: String,
+    cpus: usize,
+    memory: String,
+}
+
+impl Machine {
+    fn detect() -> Self {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix("model name"))
+                    .and_then(|rest| rest.split_once(':'))
+                    .map(|(_, model)| model.trim().to_owned())
+            })
+            .unwrap_or_else(|| "unknown CPU".to_owned());
+        let memory = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|text| kib_field(&text, "MemTotal:"))
+            .map_or_else(
+                || "unknown memory".to_owned(),
+                |kib| format!("{:.1} GiB RAM", kib / 1024.0 / 1024.0),
+            );
+        Machine {
+            cpu,
+            cpus: std::thread::available_parallelism().map_or(1, usize::from),
+            memory,
+        }
+    }
+}
+
+/// `YYYY-MM-DD HH:MM UTC`, without a date crate (Howard Hinnant's days-to-civil algorithm).
+fn utc_date(now: SystemTime) -> String {
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        fn check(sample: &[f64], pct: f64, want: Option<f64>) {
+            assert_eq!(percentile(sample, pct), want, "p{pct} of {sample:?}");
+        }
+        let ten: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        check(&ten, 50.0, Some(5.0));
+        check(&ten, 99.0, Some(10.0));
+        check(&ten, 100.0, Some(10.0));
+        check(&ten, 0.0, Some(1.0));
+        check(&ten, 10.0, Some(1.0));
+        check(&ten, 11.0, Some(2.0));
+        check(&[7.0], 99.0, Some(7.0));
+        check(&[], 50.0, None);
+        check(&ten, 101.0, None);
+        check(&ten, f64::NAN, None);
+    }
+
+    #[test]
+    fn targets_report_pass_and_miss() {
+        fn check(metric: Metric, want: &str) {
+            assert_eq!(metric.verdict(), want, "{metric:?}");
+        }
+        check(Metric::new("r", 1.1, Unit::Ratio).target(1.2), "pass");
+        check(Metric::new("r", 1.2, Unit::Ratio).target(1.2), "miss");
+        check(Metric::new("r", 3.0, Unit::Ratio), "");
+    }
+
+    #[test]
+    fn table_row_shows_value_target_and_verdict() {
+        let table = markdown_table(&[Metric::new("cold", 12.345, Unit::Millis).target(50.0)]);
+        assert!(
+            table.ends_with("| cold | 12.3 ms | < 50.0 ms | pass |\n"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn args_parse_and_reject() {
+        assert_eq!(parse_args(&[]).unwrap(), Settings::default());
+        assert_eq!(
+            parse_args(&["--calls", "5", "--cold-runs", "2"]).unwrap(),
+            Settings {
+                calls: 5,
+                cold_runs: 2
+            }
+        );
+        assert!(parse_args(&["--calls", "0"]).is_err());
+        assert!(parse_args(&["--calls"]).is_err());
+        assert!(parse_args(&["--fast"]).is_err());
+    }
+
+    #[test]
+    fn utc_date_matches_known_days() {
+        fn check(secs: u64, want: &str) {
+            assert_eq!(utc_date(UNIX_EPOCH + Duration::from_secs(secs)), want);
+        }
+        check(0, "1970-01-01 00:00 UTC");
+        check(951_782_400, "2000-02-29 00:00 UTC");
+        check(1_795_000_000, "2026-11-18 11:06 UTC");
+    }
+
+    #[test]
+    fn kib_field_reads_proc_lines() {
+        let status = "Name:\tx\nVmHWM:\t   20480 kB\nVmRSS:\t 1 kB\n";
+        assert_eq!(kib_field(status, "VmHWM:"), Some(20480.0));
+        assert_eq!(kib_field(status, "VmPeak:"), None);
+    }
+}
