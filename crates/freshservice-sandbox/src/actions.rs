@@ -390,11 +390,16 @@ pub(crate) fn fallback(context: &mut Context<'_>, matched: &Matched) -> Reply {
         .placeholders
         .last()
         .and_then(|(_, value)| value.parse::<i64>().ok());
-    // FIXME(samples): answer with the documented sample response from fixtures/samples/<tag>.json once those
-    // samples are embedded in the catalogue; until then the body only echoes what the caller sent.
     let method = &operation.method;
     if *method == http::Method::DELETE {
         return Reply::no_content();
+    }
+    // Reads without state answer with the documented sample, so the tool returns what
+    // Freshservice would; writes echo the caller's fields, which is what a client checks.
+    if *method == http::Method::GET
+        && let Some(sample) = crate::samples::response(&operation.name)
+    {
+        return Reply::ok(sample.clone());
     }
     if *method == http::Method::GET {
         if operation.kind == OperationKind::List {

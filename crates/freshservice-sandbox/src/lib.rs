@@ -10,6 +10,7 @@ mod ratelimit;
 mod resources;
 mod router;
 mod rules;
+mod samples;
 mod sandbox;
 mod seed;
 mod state;
