@@ -48,4 +48,12 @@ pub enum Error {
     /// The service needs a Freshservice client.
     #[error("no Freshservice client configured: call ServiceBuilder::client")]
     MissingClient,
+    /// Two tools would share a name.
+    #[error(
+        "tool name {name} is taken: a custom tool needs a name no catalogue tool, discovery meta-tool or other custom tool has"
+    )]
+    DuplicateTool {
+        /// The name in question.
+        name: String,
+    },
 }

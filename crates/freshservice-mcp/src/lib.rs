@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+/// The protocol types custom tools are written with.
+pub use mcp_protocol;
+
 mod call;
+mod custom;
 mod discovery;
 mod error;
 mod filter;
@@ -14,6 +18,7 @@ pub use self::http::{
     HttpConfig, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
     single_service_router,
 };
+pub use custom::{CustomTool, ToolContext};
 pub use discovery::ToolExposure;
 pub use error::Error;
 pub use filter::{MethodFilter, ToolFilter};

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::call::{CallContext, CallOutcome, call_tool, rate_limit_meta};
+use crate::custom::{CustomTool, CustomTools, ToolContext, check_capabilities};
 use crate::discovery::{self, ToolExposure};
 use crate::registry::{View, WorkspaceRule, compiled};
 use crate::{Error, ToolFilter};
@@ -45,6 +46,8 @@ pub struct ServiceBuilder {
     workspaces: Vec<i64>,
     max_response_bytes: Option<usize>,
     exposure: ToolExposure,
+    custom: CustomTools,
+    duplicate_custom: Option<String>,
 }
 
 /// The default cap on the JSON a tool result carries (about 8,000 tokens): enough for a page of
@@ -92,6 +95,14 @@ impl ServiceBuilder {
         self
     }
 
+    /// Serves an application's own tool beside the catalogue's (see [`CustomTool`]).
+    pub fn custom_tool(mut self, tool: impl CustomTool) -> Self {
+        if let Err(name) = self.custom.insert(Arc::new(tool)) {
+            self.duplicate_custom.get_or_insert(name);
+        }
+        self
+    }
+
     /// The name and version reported to clients (default: this crate's).
     pub fn server_info(mut self, info: Implementation) -> Self {
         self.server_info = Some(info);
@@ -113,6 +124,19 @@ impl ServiceBuilder {
             &self.filter,
             &workspace_rule,
         )?;
+        let meta_tools = discovery::meta_tools();
+        let taken = |name: &str| {
+            view.get(name).is_some() || meta_tools.iter().any(|tool| tool.name == name)
+        };
+        if let Some(name) = self.duplicate_custom.or_else(|| {
+            self.custom
+                .definitions()
+                .iter()
+                .find(|tool| taken(&tool.name))
+                .map(|tool| tool.name.clone())
+        }) {
+            return Err(Error::DuplicateTool { name });
+        }
         let server_info = self.server_info.unwrap_or_else(|| {
             Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                 .with_title("Freshservice")
@@ -126,7 +150,8 @@ impl ServiceBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 exposure: self.exposure,
-                meta_tools: discovery::meta_tools(),
+                meta_tools,
+                custom: self.custom,
                 server_info,
                 last_rate_limit: Mutex::new(None),
             }),
@@ -148,6 +173,7 @@ struct Inner {
     max_response_bytes: usize,
     exposure: ToolExposure,
     meta_tools: Vec<Tool>,
+    custom: CustomTools,
     server_info: Implementation,
     /// The most recent upstream reading: the limit is per account, so it is shared.
     last_rate_limit: Mutex<Option<RateLimitStatus>>,
@@ -163,6 +189,7 @@ pub struct Session {
 struct SessionState {
     protocol_version: Option<String>,
     log_level: Option<LoggingLevel>,
+    client_capabilities: JsonObject,
 }
 
 impl Session {
@@ -183,6 +210,13 @@ impl Session {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Who is calling a tool, as far as the call needs to know.
+struct Caller<'a> {
+    log_level: Option<LoggingLevel>,
+    capabilities: &'a JsonObject,
+    modern: bool,
 }
 
 /// How a request is being served.
@@ -258,7 +292,14 @@ impl McpService {
             Served::Modern(meta) => match request.method.as_str() {
                 method::SERVER_DISCOVER => Ok(self.discover()),
                 method::TOOLS_LIST => self.list_tools(params, true),
-                method::TOOLS_CALL => self.call(params, meta.log_level, notifier, true).await,
+                method::TOOLS_CALL => {
+                    let caller = Caller {
+                        log_level: meta.log_level,
+                        capabilities: &meta.client_capabilities,
+                        modern: true,
+                    };
+                    self.call(params, caller, notifier).await
+                }
                 method::PROMPTS_LIST
                 | method::RESOURCES_LIST
                 | method::RESOURCES_TEMPLATES_LIST
@@ -296,8 +337,16 @@ impl McpService {
                 }
                 method::TOOLS_LIST => self.list_tools(params, false),
                 method::TOOLS_CALL => {
-                    let level = session.lock().log_level;
-                    self.call(params, level, notifier, false).await
+                    let (log_level, capabilities) = {
+                        let state = session.lock();
+                        (state.log_level, state.client_capabilities.clone())
+                    };
+                    let caller = Caller {
+                        log_level,
+                        capabilities: &capabilities,
+                        modern: false,
+                    };
+                    self.call(params, caller, notifier).await
                 }
                 method::PROMPTS_LIST
                 | method::RESOURCES_LIST
@@ -317,7 +366,11 @@ impl McpService {
     fn initialize(&self, session: &Session, params: Option<&Value>) -> Result<Value, ErrorObject> {
         let params: InitializeParams = parse_params(params)?;
         let version = negotiate_legacy_version(&params.protocol_version);
-        session.lock().protocol_version = Some(version.to_owned());
+        {
+            let mut state = session.lock();
+            state.protocol_version = Some(version.to_owned());
+            state.client_capabilities = params.capabilities;
+        }
         let result = InitializeResult::new(
             version,
             ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
@@ -405,6 +458,10 @@ impl McpService {
                 .map(|exposed| &exposed.tool)
                 .collect(),
         };
+        let entries: Vec<&Tool> = entries
+            .into_iter()
+            .chain(self.inner.custom.definitions())
+            .collect();
         let start = match cursor.as_deref() {
             None => 0,
             Some(cursor) => decode_cursor(cursor)
@@ -432,10 +489,14 @@ impl McpService {
     async fn call(
         &self,
         params: Option<&Value>,
-        log_level: Option<LoggingLevel>,
+        caller: Caller<'_>,
         notifier: Option<&Notifier>,
-        modern: bool,
     ) -> Result<Value, ErrorObject> {
+        let Caller {
+            log_level,
+            capabilities,
+            modern,
+        } = caller;
         let CallToolParams {
             name, arguments, ..
         } = parse_params(params)?;
@@ -482,6 +543,16 @@ impl McpService {
                     Some(exposed) => call_tool(&context, exposed, target_arguments).await,
                     None => CallOutcome::local(discovery::unknown(target)),
                 }
+            }
+            _ if let Some(tool) = self.inner.custom.get(&name) => {
+                check_capabilities(tool.as_ref(), &name, capabilities)?;
+                let context = ToolContext {
+                    tool: &name,
+                    log_floor: log_level,
+                    notifier,
+                    progress_token: mcp_protocol::progress_token(params),
+                };
+                CallOutcome::local(tool.call(arguments, context).await)
             }
             _ => {
                 let Some(exposed) = view.get(&name) else {

@@ -563,6 +563,17 @@ pub struct CallToolResult {
 }
 
 impl CallToolResult {
+    /// A successful result made of these blocks.
+    pub fn content(content: Vec<ContentBlock>) -> Self {
+        Self {
+            content,
+            structured_content: None,
+            is_error: None,
+            result_type: None,
+            meta: None,
+        }
+    }
+
     /// A successful result with structured JSON and the same JSON as text.
     pub fn structured(value: Value) -> Self {
         Self {

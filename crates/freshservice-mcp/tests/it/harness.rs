@@ -38,6 +38,8 @@ pub(crate) struct Options {
     pub(crate) client_timeout: Duration,
     /// Points the client somewhere other than the mock (e.g. a closed port).
     pub(crate) base_url: Option<String>,
+    /// Also serve the conformance fixture tools (custom tools).
+    pub(crate) fixtures: bool,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             page_size: None,
             client_timeout: Duration::from_secs(10),
             base_url: None,
+            fixtures: false,
         }
     }
 }
@@ -61,6 +64,9 @@ pub(crate) fn service(options: Options, mock: &MockServer) -> McpService {
     let mut builder = McpService::builder().client(client);
     if let Some(size) = options.page_size {
         builder = builder.tools_page_size(size);
+    }
+    if options.fixtures {
+        builder = crate::fixture_tools::with_fixtures(builder);
     }
     builder.build().unwrap()
 }

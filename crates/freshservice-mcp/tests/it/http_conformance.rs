@@ -17,6 +17,7 @@ use freshservice_mcp::HttpConfig;
 use wiremock::matchers::any;
 use wiremock::{Mock, ResponseTemplate};
 
+use crate::harness::Options;
 use crate::http_harness::HttpServer;
 
 /// The whole 0.2 suite takes seconds; a hang must not hold CI for long.
@@ -48,10 +49,15 @@ fn node() -> Option<PathBuf> {
 
 /// Runs one suite against a fresh server and fails the test unless it exits 0.
 async fn run_suite(package: &str, extra: &[&str], baseline: &str) {
+    run_suite_on(Options::default(), package, extra, baseline).await;
+}
+
+/// Runs one suite against a fresh server built with `options`.
+async fn run_suite_on(options: Options, package: &str, extra: &[&str], baseline: &str) {
     let Some(node) = node() else {
         return;
     };
-    let server = HttpServer::start_with(HttpConfig::default()).await;
+    let server = HttpServer::start_with_options(HttpConfig::default(), options).await;
     // Any Freshservice call the suite causes gets a plain answer with a rate-limit reading.
     Mock::given(any())
         .respond_with(
@@ -78,6 +84,12 @@ async fn run_suite(package: &str, extra: &[&str], baseline: &str) {
         .args(["server", "--url", &url])
         .args(extra)
         .args(["--expected-failures", baseline])
+        // CONFORMANCE_SCENARIO=name runs one scenario with the suite's detailed JSON output.
+        .args(
+            std::env::var("CONFORMANCE_SCENARIO")
+                .map(|scenario| vec!["--scenario".to_owned(), scenario, "--verbose".to_owned()])
+                .unwrap_or_default(),
+        )
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .kill_on_drop(true);
@@ -130,6 +142,40 @@ async fn conformance_0_2_alpha_modern_2026_07_28() {
         "conformance-next",
         &["--suite", "all", "--spec-version", "2026-07-28"],
         "baseline-2026-07-28.yml",
+    )
+    .await;
+}
+
+/// The fixture tools served as custom tools: the scenarios that score a server by calling the
+/// suite's fixture tools (server-stateless's capability and logging checks, the tools-call
+/// content scenarios, JSON Schema 2020-12 keywords) run through our dispatch and transport.
+/// The suite reads only the first `tools/list` page, so the whole list goes on one.
+fn fixtures() -> Options {
+    Options {
+        fixtures: true,
+        page_size: Some(1000),
+        ..Options::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_0_2_alpha_modern_2026_07_28_with_fixture_tools() {
+    run_suite_on(
+        fixtures(),
+        "conformance-next",
+        &["--suite", "all", "--spec-version", "2026-07-28"],
+        "baseline-fixtures-2026-07-28.yml",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_0_2_alpha_legacy_2025_11_25_with_fixture_tools() {
+    run_suite_on(
+        fixtures(),
+        "conformance-next",
+        &["--suite", "all", "--spec-version", "2025-11-25"],
+        "baseline-fixtures-2025-11-25.yml",
     )
     .await;
 }

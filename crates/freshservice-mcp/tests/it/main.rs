@@ -2,6 +2,8 @@
 //! newline-delimited JSON-RPC, with a wiremock Freshservice on 127.0.0.1.
 
 mod concurrency;
+mod custom_tools;
+mod fixture_tools;
 mod harness;
 mod http_conformance;
 mod http_gates;
