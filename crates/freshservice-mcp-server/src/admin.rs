@@ -99,7 +99,7 @@ pub(crate) fn admin_router(state: Arc<AdminState>) -> Router {
         )
         .route(
             "/integrated-account/{id}/mcp/{mcp_id}",
-            get(get_server).delete(delete_server),
+            get(get_server).patch(update_server).delete(delete_server),
         )
         .route(
             "/integrated-account/{id}/api-tokens",
@@ -428,6 +428,55 @@ async fn get_server(
             ok(server_json(&server, directory.now()))
         }
         _ => Err(ApiError::not_found("MCP server in this integrated account")),
+    }
+}
+
+/// `PATCH {"expires_at": "<RFC 3339>" | null}`: moves or clears a server's expiry. A time in the
+/// past expires the server at once, on every instance sharing the database.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateServer {
+    expires_at: Option<String>,
+}
+
+async fn update_server(
+    State(state): State<Arc<AdminState>>,
+    Path((account_id, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Answer {
+    check_id(&account_id, "integrated account")?;
+    check_id(&id, "MCP server")?;
+    // The field must be present: `{}` would otherwise read as "clear the expiry".
+    let present = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .is_some_and(|value| value.get("expires_at").is_some());
+    if !present {
+        return Err(ApiError::bad_request(
+            "send {\"expires_at\": \"2030-01-31T12:00:00Z\"} to set the expiry, or {\"expires_at\": null} to clear it",
+        ));
+    }
+    let request: UpdateServer = parse_body(&body)?;
+    let expires_at = match request.expires_at.as_deref().map(str::trim) {
+        None => None,
+        Some(text) => Some(parse_rfc3339(text).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "expires_at {text:?} is not an RFC 3339 time such as 2030-01-31T12:00:00Z"
+            ))
+        })?),
+    };
+    let directory = &state.directory;
+    if !directory
+        .storage()
+        .set_server_expiry(&account_id, &id, expires_at)
+        .await?
+    {
+        return Err(ApiError::not_found("MCP server in this integrated account"));
+    }
+    directory.evict_server(&id);
+    log(&format!("changed the expiry of MCP server {id}"));
+    match directory.storage().server(&id).await? {
+        Some(server) => ok(server_json(&server, directory.now())),
+        None => Err(ApiError::not_found("MCP server in this integrated account")),
     }
 }
 

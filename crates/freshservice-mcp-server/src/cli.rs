@@ -21,6 +21,7 @@ pub(crate) enum Command {
 pub(crate) struct ServeFlags {
     pub(crate) listen: Option<String>,
     pub(crate) db: Option<PathBuf>,
+    pub(crate) database_url: Option<String>,
     pub(crate) config: Option<PathBuf>,
     pub(crate) public_url: Option<String>,
     pub(crate) sweep_interval: Option<String>,
@@ -216,6 +217,7 @@ fn parse_serve(arguments: &[String]) -> Result<Command, String> {
         match name {
             "--listen" => flags.listen = Some(value()?),
             "--db" => flags.db = Some(PathBuf::from(value()?)),
+            "--database-url" => flags.database_url = Some(value()?),
             "--config" => flags.config = Some(PathBuf::from(value()?)),
             "--public-url" => flags.public_url = Some(value()?),
             "--sweep-interval" => flags.sweep_interval = Some(value()?),

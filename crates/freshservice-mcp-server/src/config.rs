@@ -21,6 +21,8 @@ pub(crate) struct ServeConfig {
     pub(crate) listen: SocketAddr,
     /// `None` when nothing named a file: `serve` then uses [`DEFAULT_DB`], or memory under `--dev`.
     pub(crate) db: Option<PathBuf>,
+    /// A PostgreSQL URL; when set, the data lives there instead of in SQLite.
+    pub(crate) database_url: Option<DatabaseUrl>,
     /// `scheme://host[:port][/prefix]` without a trailing slash.
     pub(crate) public_url: Option<String>,
     pub(crate) admin_key: Option<String>,
@@ -41,6 +43,7 @@ pub(crate) struct ServeConfig {
 struct FileConfig {
     listen: Option<String>,
     db: Option<PathBuf>,
+    database_url: Option<String>,
     public_url: Option<String>,
     admin_key: Option<String>,
     secret_key: Option<String>,
@@ -93,6 +96,24 @@ pub(crate) fn resolve(
         .db
         .or_else(|| env("FRESHSERVICE_MCP_DB").map(PathBuf::from))
         .or(file.db);
+    let database_url = flags
+        .database_url
+        .or_else(|| env("FRESHSERVICE_MCP_DATABASE_URL"))
+        .or(file.database_url)
+        .map(|url| {
+            let url = url.trim().to_owned();
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                Ok(DatabaseUrl(url))
+            } else {
+                Err("the database URL must start with postgres:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)".to_owned())
+            }
+        })
+        .transpose()?;
+    if db.is_some() && database_url.is_some() {
+        return Err(
+            "--db (SQLite) and --database-url (PostgreSQL) both name a database: keep one".into(),
+        );
+    }
 
     let public_url = flags
         .public_url
@@ -154,6 +175,7 @@ pub(crate) fn resolve(
     Ok(ServeConfig {
         listen,
         db,
+        database_url,
         public_url,
         admin_key,
         secret_key,
@@ -164,6 +186,16 @@ pub(crate) fn resolve(
         allowed_hosts: file.allowed_hosts,
         allowed_origins: file.allowed_origins,
     })
+}
+
+/// A PostgreSQL URL. It usually holds a password, so `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct DatabaseUrl(pub(crate) String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(<redacted>)")
+    }
 }
 
 /// Checks a public URL and returns it without a trailing slash.

@@ -4,6 +4,11 @@
 //! database: the server record and its built service are cached by server id, API tokens by
 //! token id. Deletes and the expiry sweeper evict entries; an eviction epoch stops a lookup
 //! that raced with a delete from putting the deleted record back.
+//!
+//! A shared database (PostgreSQL behind several instances) can change under us, so there every
+//! request re-reads the server record and the API token by primary key, and the built service
+//! is reused only while the record is unchanged. A delete, revocation or new expiry made on one
+//! instance is therefore honoured by every other instance on its next request.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -169,6 +174,9 @@ impl Directory {
     }
 
     async fn cached_server(&self, id: &str) -> Result<Option<Arc<CachedServer>>, Refusal> {
+        if self.storage.shared() {
+            return self.fresh_server(id).await;
+        }
         if let Some(cached) = read(&self.servers).get(id) {
             return Ok(Some(Arc::clone(cached)));
         }
@@ -187,6 +195,26 @@ impl Directory {
         }
         // Something was evicted while we read: serve this request from what we read, but do
         // not cache it, in case it was this very record.
+        Ok(Some(cached))
+    }
+
+    /// The current record from a shared database, with the service built for it when an
+    /// identical record was seen before.
+    async fn fresh_server(&self, id: &str) -> Result<Option<Arc<CachedServer>>, Refusal> {
+        let Some(record) = self.storage.server(id).await.map_err(|e| internal(&e))? else {
+            write(&self.servers).remove(id);
+            return Ok(None);
+        };
+        if let Some(cached) = read(&self.servers).get(id)
+            && cached.record == record
+        {
+            return Ok(Some(Arc::clone(cached)));
+        }
+        let cached = Arc::new(CachedServer {
+            record,
+            service: OnceCell::new(),
+        });
+        write(&self.servers).insert(id.to_owned(), Arc::clone(&cached));
         Ok(Some(cached))
     }
 
@@ -231,6 +259,10 @@ impl Directory {
     }
 
     async fn cached_api_token(&self, id: &str) -> Result<Option<ApiToken>, Refusal> {
+        if self.storage.shared() {
+            // Revocation on another instance must count at once.
+            return self.storage.api_token(id).await.map_err(|e| internal(&e));
+        }
         if let Some(token) = read(&self.api_tokens).get(id) {
             return Ok(Some(token.clone()));
         }

@@ -10,6 +10,7 @@ mod config;
 mod demo;
 mod directory;
 mod error;
+mod postgres;
 mod secrets;
 mod serve;
 mod sqlite;
@@ -47,6 +48,9 @@ Logs go to stderr; stdout carries only MCP messages.
 OPTIONS (serve):
     --listen <ADDR:PORT>     where to listen (default 127.0.0.1:8080) [env: FRESHSERVICE_MCP_LISTEN]
     --db <PATH>              SQLite database file (default ./freshservice-mcp.db) [env: FRESHSERVICE_MCP_DB]
+    --database-url <URL>     PostgreSQL instead of SQLite, shared by several instances:
+                             postgres://USER:PASSWORD@HOST:PORT/DB [env: FRESHSERVICE_MCP_DATABASE_URL,
+                             which keeps the password out of the process list]
     --public-url <URL>       base of the MCP URLs handed out (default http://<listen address>) [env: FRESHSERVICE_MCP_PUBLIC_URL]
     --config <FILE>          JSON config file; flags beat the environment, which beats the file [env: FRESHSERVICE_MCP_CONFIG]
     --sweep-interval <SECS>  how often expired servers are deleted (default 60) [env: FRESHSERVICE_MCP_SWEEP_INTERVAL]

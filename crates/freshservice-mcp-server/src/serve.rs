@@ -14,6 +14,7 @@ use crate::clock::system_clock;
 use crate::config::{self, ServeConfig, host_of};
 use crate::directory::{ClientSettings, Directory, Refusal, log, spawn_sweeper};
 use crate::error::Error;
+use crate::postgres::PostgresStorage;
 use crate::secrets::{SecretKey, generate_admin_key};
 use crate::sqlite::SqliteStorage;
 use crate::storage::Storage;
@@ -134,7 +135,7 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
         }
         None => format!("http://{local}"),
     };
-    let storage: Arc<dyn Storage> = Arc::new(open_storage(&config)?);
+    let storage = open_storage(&config).await?;
 
     let admin_key = match &config.admin_key {
         Some(key) => key.clone(),
@@ -192,29 +193,32 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
     Ok(())
 }
 
-fn open_storage(config: &ServeConfig) -> Result<SqliteStorage, Fatal> {
-    match &config.db {
-        Some(path) => Ok(SqliteStorage::open(path)?),
+async fn open_storage(config: &ServeConfig) -> Result<Arc<dyn Storage>, Fatal> {
+    if let Some(url) = &config.database_url {
+        let storage = PostgresStorage::connect(&url.0).await?;
+        log("storage: PostgreSQL (shared; cached records are re-checked on every request)");
+        return Ok(Arc::new(storage));
+    }
+    Ok(Arc::new(match &config.db {
+        Some(path) => SqliteStorage::open(path)?,
         None if config.dev => {
             log("--dev: no --db given, so everything is kept in memory and lost on exit");
-            Ok(SqliteStorage::in_memory()?)
+            SqliteStorage::in_memory()?
         }
-        None => Ok(SqliteStorage::open(&PathBuf::from(config::DEFAULT_DB))?),
-    }
+        None => SqliteStorage::open(&PathBuf::from(config::DEFAULT_DB))?,
+    }))
 }
 
 /// Refuses a secret key that differs from the one the database was first used with, instead
 /// of failing later on every request.
 async fn check_secret_key(storage: &dyn Storage, key: &SecretKey) -> Result<(), Error> {
-    match storage.setting(KEY_CHECK_SETTING).await? {
-        Some(sealed) => match key.unseal(&sealed, KEY_CHECK_SETTING) {
-            Ok(plaintext) if plaintext == KEY_CHECK_PLAINTEXT => Ok(()),
-            _ => Err(Error::WrongSecretKey),
-        },
-        None => {
-            let sealed = key.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_SETTING)?;
-            storage.set_setting(KEY_CHECK_SETTING, &sealed).await
-        }
+    // Several instances may start on an empty shared database at once: the first proof stored
+    // wins, and every instance checks its key against that one.
+    let proof = key.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_SETTING)?;
+    let stored = storage.setting_or_insert(KEY_CHECK_SETTING, &proof).await?;
+    match key.unseal(&stored, KEY_CHECK_SETTING) {
+        Ok(plaintext) if plaintext == KEY_CHECK_PLAINTEXT => Ok(()),
+        _ => Err(Error::WrongSecretKey),
     }
 }
 

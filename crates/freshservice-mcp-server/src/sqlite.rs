@@ -172,29 +172,18 @@ fn token_from(row: &Row<'_>) -> rusqlite::Result<ApiToken> {
 
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
-    async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
-        let name = name.to_owned();
-        self.run(move |db| {
-            Ok(db
-                .query_row(
-                    "SELECT value FROM settings WHERE name = ?1",
-                    [name],
-                    |row| row.get(0),
-                )
-                .optional()?)
-        })
-        .await
-    }
-
-    async fn set_setting(&self, name: &str, value: &[u8]) -> Result<(), Error> {
+    async fn setting_or_insert(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, Error> {
         let (name, value) = (name.to_owned(), value.to_vec());
         self.run(move |db| {
             db.execute(
-                "INSERT INTO settings (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
                 params![name, value],
             )?;
-            Ok(())
+            Ok(db.query_row(
+                "SELECT value FROM settings WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )?)
         })
         .await
     }
@@ -298,6 +287,22 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn set_server_expiry(
+        &self,
+        account_id: &str,
+        id: &str,
+        expires_at: Option<i64>,
+    ) -> Result<bool, Error> {
+        let (account_id, id) = (account_id.to_owned(), id.to_owned());
+        self.run(move |db| {
+            Ok(db.execute(
+                "UPDATE mcp_servers SET expires_at = ?3 WHERE id = ?1 AND account_id = ?2",
+                params![id, account_id, expires_at],
+            )? > 0)
+        })
+        .await
+    }
+
     async fn delete_server(&self, account_id: &str, id: &str) -> Result<bool, Error> {
         let (account_id, id) = (account_id.to_owned(), id.to_owned());
         self.run(move |db| {
@@ -394,10 +399,10 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         {
             let storage = SqliteStorage::open(&path).unwrap();
-            storage.set_setting("k", b"v").await.unwrap();
+            storage.setting_or_insert("k", b"v").await.unwrap();
         }
         let storage = SqliteStorage::open(&path).unwrap();
-        assert_eq!(storage.setting("k").await.unwrap(), Some(b"v".to_vec()));
+        assert_eq!(storage.setting_or_insert("k", b"w").await.unwrap(), b"v");
         drop(storage);
 
         // A file from a newer program is refused, not half-read.

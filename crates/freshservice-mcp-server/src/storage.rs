@@ -93,10 +93,16 @@ pub(crate) struct ApiToken {
 /// A database engine.
 #[async_trait::async_trait]
 pub(crate) trait Storage: Send + Sync + 'static {
-    /// A small value stored beside the data (e.g. the secret-key check).
-    async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, Error>;
-    /// Sets a value read by [`setting`](Self::setting).
-    async fn set_setting(&self, name: &str, value: &[u8]) -> Result<(), Error>;
+    /// Whether other processes may change the data at any moment (a database shared by several
+    /// instances). Then readers must not trust what they cached.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// A small value stored beside the data (e.g. the secret-key check): stores `value` unless
+    /// the setting exists, and returns the stored value, so the first writer wins when several
+    /// instances start at once.
+    async fn setting_or_insert(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, Error>;
 
     async fn insert_account(&self, account: &Account) -> Result<(), Error>;
     async fn account(&self, id: &str) -> Result<Option<Account>, Error>;
@@ -109,6 +115,14 @@ pub(crate) trait Storage: Send + Sync + 'static {
     async fn server(&self, id: &str) -> Result<Option<McpServer>, Error>;
     /// The account's servers, oldest first.
     async fn servers(&self, account_id: &str) -> Result<Vec<McpServer>, Error>;
+    /// Sets (or clears) the server's expiry if it belongs to the account; false when there was
+    /// none.
+    async fn set_server_expiry(
+        &self,
+        account_id: &str,
+        id: &str,
+        expires_at: Option<i64>,
+    ) -> Result<bool, Error>;
     /// Deletes the server if it belongs to the account; false when there was none.
     async fn delete_server(&self, account_id: &str, id: &str) -> Result<bool, Error>;
     /// Deletes every server expired at `now` and returns their ids.
@@ -156,13 +170,13 @@ fn conflict(what: &str, id: &str) -> Error {
 #[cfg(test)]
 #[async_trait::async_trait]
 impl Storage for MemoryStorage {
-    async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.lock().settings.get(name).cloned())
-    }
-
-    async fn set_setting(&self, name: &str, value: &[u8]) -> Result<(), Error> {
-        self.lock().settings.insert(name.to_owned(), value.to_vec());
-        Ok(())
+    async fn setting_or_insert(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(self
+            .lock()
+            .settings
+            .entry(name.to_owned())
+            .or_insert_with(|| value.to_vec())
+            .clone())
     }
 
     async fn insert_account(&self, account: &Account) -> Result<(), Error> {
@@ -218,6 +232,22 @@ impl Storage for MemoryStorage {
             .filter(|server| server.account_id == account_id)
             .cloned()
             .collect())
+    }
+
+    async fn set_server_expiry(
+        &self,
+        account_id: &str,
+        id: &str,
+        expires_at: Option<i64>,
+    ) -> Result<bool, Error> {
+        let mut data = self.lock();
+        let server = data
+            .servers
+            .iter_mut()
+            .find(|server| server.id == id && server.account_id == account_id);
+        Ok(server
+            .map(|server| server.expires_at = expires_at)
+            .is_some())
     }
 
     async fn delete_server(&self, account_id: &str, id: &str) -> Result<bool, Error> {
@@ -324,10 +354,10 @@ pub(crate) mod conformance {
 
     /// Runs the whole contract against `storage`, which must be empty.
     pub(crate) async fn check(storage: &dyn Storage) {
-        assert_eq!(storage.setting("k").await.unwrap(), None);
-        storage.set_setting("k", b"v1").await.unwrap();
-        storage.set_setting("k", b"v2").await.unwrap();
-        assert_eq!(storage.setting("k").await.unwrap(), Some(b"v2".to_vec()));
+        assert_eq!(storage.setting_or_insert("k", b"v2").await.unwrap(), b"v2");
+        assert_eq!(storage.setting_or_insert("k", b"v3").await.unwrap(), b"v2");
+        assert_eq!(storage.setting_or_insert("n", b"n1").await.unwrap(), b"n1");
+        assert_eq!(storage.setting_or_insert("n", b"n2").await.unwrap(), b"n1");
 
         let (a, b) = (account("a", 10), account("b", 11));
         storage.insert_account(&a).await.unwrap();
@@ -358,6 +388,22 @@ pub(crate) mod conformance {
             vec![s1.clone(), s2.clone()]
         );
         assert!(!storage.delete_server("b", "s2").await.unwrap());
+        assert!(
+            storage
+                .set_server_expiry("a", "s2", Some(55))
+                .await
+                .unwrap()
+        );
+        assert!(!storage.set_server_expiry("b", "s2", Some(1)).await.unwrap());
+        assert_eq!(
+            storage.server("s2").await.unwrap().unwrap().expires_at,
+            Some(55)
+        );
+        assert!(storage.set_server_expiry("a", "s2", None).await.unwrap());
+        assert_eq!(
+            storage.server("s2").await.unwrap().unwrap().expires_at,
+            None
+        );
         assert_eq!(
             storage.delete_expired_servers(60).await.unwrap(),
             vec!["s1"]
@@ -391,6 +437,15 @@ pub(crate) mod conformance {
         assert_eq!(storage.server("s3").await.unwrap(), None);
         assert_eq!(storage.api_token("t2").await.unwrap(), None);
         assert_eq!(storage.accounts().await.unwrap(), vec![a]);
+    }
+
+    /// One account with `count` servers that expire at once.
+    pub(crate) async fn seed_expiring(storage: &dyn Storage, count: usize) {
+        storage.insert_account(&account("x", 10)).await.unwrap();
+        for index in 0..count {
+            let server = server(&format!("e{index}"), "x", Some(1));
+            storage.insert_server(&server).await.unwrap();
+        }
     }
 
     #[tokio::test]
