@@ -61,7 +61,7 @@ CREATE INDEX api_tokens_by_account ON api_tokens (account_id);
 "];
 
 /// The advisory lock key that serialises migrations ("fsmcp" in ASCII).
-const MIGRATION_LOCK: i64 = 0x6673_6d63_70;
+const MIGRATION_LOCK: i64 = 0x0066_736d_6370;
 
 const ACCOUNT_COLUMNS: &str = "id, name, domain, base_url, api_key_sealed, created_at";
 const SERVER_COLUMNS: &str = "id, account_id, name, config, require_api_token_auth, expires_at, token_salt, token_hash, created_at";
