@@ -7,6 +7,7 @@ mod demo;
 mod harness;
 mod python_client;
 mod remote;
+mod scale_out;
 mod serve;
 mod serve_harness;
 mod startup;

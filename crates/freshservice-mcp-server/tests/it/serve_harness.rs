@@ -111,6 +111,7 @@ fn base_command(args: &[&str], env: &[(&str, &str)]) -> Command {
         "FRESHSERVICE_MCP_SECRET_KEY",
         "FRESHSERVICE_MCP_LISTEN",
         "FRESHSERVICE_MCP_DB",
+        "FRESHSERVICE_MCP_DATABASE_URL",
         "FRESHSERVICE_MCP_CONFIG",
         "FRESHSERVICE_MCP_PUBLIC_URL",
         "FRESHSERVICE_MCP_SWEEP_INTERVAL",
@@ -363,6 +364,17 @@ pub(crate) struct McpHttp<'a> {
 }
 
 impl McpHttp<'_> {
+    /// The legacy session id, once `initialize` succeeded.
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    /// Continues the legacy session `id` (e.g. one started on another instance).
+    pub(crate) fn with_session(mut self, id: &str) -> Self {
+        self.session = Some(id.to_owned());
+        self
+    }
+
     /// POSTs one JSON-RPC message.
     pub(crate) async fn post(&mut self, message: &Value) -> Reply {
         let mut headers = vec![("Accept", "application/json, text/event-stream")];
