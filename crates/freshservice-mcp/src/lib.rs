@@ -16,7 +16,7 @@ mod stdio;
 
 pub use self::http::{
     HttpConfig, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
-    single_service_router,
+    serve_http_with, single_service_router,
 };
 pub use custom::{CustomTool, ToolContext};
 pub use discovery::ToolExposure;

@@ -22,6 +22,12 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// How long one request may run before it is cancelled (default 120 s).
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers, from its first byte (default
+    /// 10 s); a slower client is disconnected. Applied by [`serve_http`](crate::serve_http).
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body once its headers arrived (default
+    /// 30 s); a slower one gets 408.
+    pub body_read_timeout: Duration,
     /// How long a legacy session may stay unused before it is forgotten (default 30 min).
     pub session_idle_timeout: Duration,
     /// How many legacy sessions are kept at once (default 10 000); the least recently used one
@@ -41,6 +47,8 @@ impl Default for HttpConfig {
                 .collect(),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(120),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
             session_idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
         }
@@ -77,6 +85,18 @@ impl HttpConfig {
     /// Sets how long one request may run.
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a client may take to send a request's headers (at least 1 ms).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets how long a client may take to send a request's body.
+    pub fn with_body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
         self
     }
 
@@ -228,11 +248,19 @@ mod tests {
             .with_max_body_bytes(10)
             .with_request_timeout(Duration::from_secs(1))
             .with_session_idle_timeout(Duration::from_secs(2))
+            .with_header_read_timeout(Duration::ZERO)
+            .with_body_read_timeout(Duration::from_secs(4))
             .with_max_sessions(0);
         assert_eq!(config.max_body_bytes, 10);
         assert_eq!(config.request_timeout, Duration::from_secs(1));
         assert_eq!(config.session_idle_timeout, Duration::from_secs(2));
         assert_eq!(config.max_sessions, 1);
+        assert_eq!(config.header_read_timeout, Duration::from_millis(1));
+        assert_eq!(config.body_read_timeout, Duration::from_secs(4));
+        assert_eq!(
+            HttpConfig::default().header_read_timeout,
+            Duration::from_secs(10)
+        );
         assert_eq!(HttpConfig::default().max_body_bytes, 1024 * 1024);
         assert_eq!(HttpConfig::default().allowed_origins.len(), 6);
     }

@@ -285,7 +285,7 @@ async fn post(
             "not acceptable: send Accept: application/json, text/event-stream".to_owned(),
         );
     }
-    let bytes = match read_body(body, headers, shared.config.max_body_bytes).await {
+    let bytes = match read_body(body, headers, &shared.config).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -321,7 +321,12 @@ async fn post(
     }
 }
 
-async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    config: &HttpConfig,
+) -> Result<Bytes, Response> {
+    let limit = config.max_body_bytes;
     let too_large = || {
         transport_error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -336,7 +341,20 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
+    // hyper bounds only the headers; without this a client that trickles its body would hold
+    // the connection and this task for as long as it likes.
+    let timeout = config.body_read_timeout;
+    let Ok(read) = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await else {
+        return Err(transport_error(
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            format!(
+                "request timeout: the body did not arrive within {} s; send it in one go",
+                timeout.as_secs_f64()
+            ),
+        ));
+    };
+    read.map_err(|error| {
         let over_limit = std::error::Error::source(&error)
             .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
         if over_limit {
