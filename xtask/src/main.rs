@@ -6,12 +6,14 @@
 //! - `catalog fmt [--check]`: rewrite (or check) the data files in canonical form.
 //! - `codegen [--check]`: render (or check) `docs/tools.md` and the `tools/list` snapshot.
 //! - `bench [--calls N] [--cold-runs N]`: whole-process measurements against the sandbox (`docs/performance.md`).
-//! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests), for developers.
+//! - `fuzz [--seconds N] [--target NAME]`: run the cargo-fuzz targets in `fuzz/` (needs cargo-fuzz).
+//! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests, fuzz smoke), for developers.
 
 mod bench;
 mod catalog;
 mod ci;
 mod codegen;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,7 @@ fn main() -> Result<()> {
         ["catalog", rest @ ..] => catalog::run(&project_root(), rest),
         ["codegen", rest @ ..] => codegen::run(&project_root(), rest),
         ["bench", rest @ ..] => bench::run(&project_root(), rest),
+        ["fuzz", rest @ ..] => fuzz::run(&project_root(), rest),
         ["ci"] => ci::run(&project_root()),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -39,7 +42,8 @@ const USAGE: &str = "usage:
   cargo xtask catalog fmt [--check]              canonicalise the catalogue data files
   cargo xtask codegen [--check]                  render docs/tools.md and the tools/list snapshot
   cargo xtask bench [--calls N] [--cold-runs N]  stdio overhead vs direct HTTP, cold start, peak RSS
-  cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests";
+  cargo xtask fuzz [--seconds N] [--target NAME] run the cargo-fuzz targets in fuzz/ (60 s each)
+  cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests, fuzz smoke";
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
