@@ -23,6 +23,9 @@ use crate::error::Error;
 use crate::secrets::{SecretKey, split_token};
 use crate::storage::{Account, ApiToken, Location, McpServer, ServerConfig, Storage};
 
+/// How long a legacy MCP session may stay unused (the HTTP layer's default idle timeout).
+pub(crate) const SESSION_IDLE_SECS: i64 = 30 * 60;
+
 /// The `WWW-Authenticate` challenge of servers that demand an API token.
 pub(crate) const CHALLENGE: &str = "Bearer realm=\"freshservice-mcp\"";
 
@@ -314,6 +317,9 @@ impl Directory {
     pub(crate) async fn sweep(&self) -> Result<usize, Error> {
         let now = self.now();
         let deleted = self.storage.delete_expired_servers(now).await?;
+        self.storage
+            .delete_idle_sessions(now - SESSION_IDLE_SECS)
+            .await?;
         for id in &deleted {
             self.evict_server(id);
         }

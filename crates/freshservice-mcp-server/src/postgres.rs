@@ -9,9 +9,17 @@
 //!   delete different rows (or none), never fail on each other's work.
 //! - The database URL carries a password, so it is never logged; connection errors are reported
 //!   without it.
+//! - Legacy MCP sessions live here too ([`SessionBackend`]), so any instance serves any session.
+//!   Session ids and URL tokens are credentials: only their SHA-256 digests are stored (both are
+//!   256 random bits, so a plain digest cannot be reversed by guessing).
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use freshservice_mcp::{BackendError, SessionBackend};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls, Row};
 
@@ -20,7 +28,8 @@ use crate::secrets::TokenHash;
 use crate::storage::{Account, ApiToken, Location, McpServer, ServerConfig, Storage};
 
 /// Each entry migrates from version `index` to `index + 1`. Append only.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
     value BYTEA NOT NULL
@@ -58,7 +67,17 @@ CREATE TABLE api_tokens (
     seq        BIGSERIAL
 );
 CREATE INDEX api_tokens_by_account ON api_tokens (account_id);
-"];
+",
+    r"
+CREATE TABLE mcp_sessions (
+    id_hash    BYTEA PRIMARY KEY,
+    token_hash BYTEA NOT NULL,
+    state      TEXT NOT NULL,
+    last_used  BIGINT NOT NULL
+);
+CREATE INDEX mcp_sessions_by_last_used ON mcp_sessions (last_used);
+",
+];
 
 /// The advisory lock key that serialises migrations ("fsmcp" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0066_736d_6370;
@@ -439,6 +458,78 @@ impl Storage for PostgresStorage {
             )
             .await
             .map_err(storage_error)?;
+        Ok(deleted > 0)
+    }
+
+    async fn delete_idle_sessions(&self, used_before: i64) -> Result<u64, Error> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM mcp_sessions WHERE last_used < $1",
+                &[&used_before],
+            )
+            .await
+            .map_err(storage_error)
+    }
+}
+
+fn digest(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+#[async_trait::async_trait]
+impl SessionBackend for PostgresStorage {
+    async fn save(&self, id: &str, token: &str, state: &Value) -> Result<(), BackendError> {
+        let client = self.client().await?;
+        // A session id taken under another token is never overwritten.
+        client
+            .execute(
+                "INSERT INTO mcp_sessions (id_hash, token_hash, state, last_used) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (id_hash) DO UPDATE SET state = excluded.state, last_used = excluded.last_used
+                 WHERE mcp_sessions.token_hash = excluded.token_hash",
+                &[&digest(id), &digest(token), &state.to_string(), &unix_now()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn load(
+        &self,
+        id: &str,
+        token: &str,
+        idle_timeout: Duration,
+    ) -> Result<Option<Value>, BackendError> {
+        let client = self.client().await?;
+        let now = unix_now();
+        let oldest = now.saturating_sub(idle_timeout.as_secs() as i64);
+        let row = client
+            .query_opt(
+                "UPDATE mcp_sessions SET last_used = $3
+                 WHERE id_hash = $1 AND token_hash = $2 AND last_used >= $4
+                 RETURNING state",
+                &[&digest(id), &digest(token), &now, &oldest],
+            )
+            .await?;
+        Ok(match row {
+            Some(row) => Some(serde_json::from_str(row.get::<_, &str>(0))?),
+            None => None,
+        })
+    }
+
+    async fn delete(&self, id: &str, token: &str) -> Result<bool, BackendError> {
+        let client = self.client().await?;
+        let deleted = client
+            .execute(
+                "DELETE FROM mcp_sessions WHERE id_hash = $1 AND token_hash = $2",
+                &[&digest(id), &digest(token)],
+            )
+            .await?;
         Ok(deleted > 0)
     }
 }

@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use freshservice_mcp::{HttpConfig, McpService, ResolveError, ServiceResolver, mcp_router};
+use freshservice_mcp::{
+    HttpConfig, McpService, ResolveError, ServiceResolver, SessionBackend, mcp_router,
+};
 
 use crate::admin::{AdminState, admin_router, not_found};
 use crate::cli::ServeFlags;
 use crate::clock::system_clock;
 use crate::config::{self, ServeConfig, host_of};
-use crate::directory::{ClientSettings, Directory, Refusal, log, spawn_sweeper};
+use crate::directory::{ClientSettings, Directory, Refusal, SESSION_IDLE_SECS, log, spawn_sweeper};
 use crate::error::Error;
 use crate::postgres::PostgresStorage;
 use crate::secrets::{SecretKey, generate_admin_key};
@@ -135,7 +137,7 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
         }
         None => format!("http://{local}"),
     };
-    let storage = open_storage(&config).await?;
+    let (storage, sessions) = open_storage(&config).await?;
 
     let admin_key = match &config.admin_key {
         Some(key) => key.clone(),
@@ -177,10 +179,15 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
         client_settings: settings,
     });
     let router = admin_router(state)
-        .merge(mcp_router(
-            Arc::new(Resolver(directory)),
-            http_config(&config, local, &public_url),
-        ))
+        .merge(mcp_router(Arc::new(Resolver(directory)), {
+            let http = http_config(&config, local, &public_url).with_session_idle_timeout(
+                std::time::Duration::from_secs(SESSION_IDLE_SECS as u64),
+            );
+            match sessions {
+                Some(backend) => http.with_session_backend(backend),
+                None => http,
+            }
+        }))
         .fallback(not_found);
 
     log(&format!(
@@ -193,20 +200,26 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
     Ok(())
 }
 
-async fn open_storage(config: &ServeConfig) -> Result<Arc<dyn Storage>, Fatal> {
+/// The storage, and where legacy sessions are shared when several instances use one database.
+type Opened = (Arc<dyn Storage>, Option<Arc<dyn SessionBackend>>);
+
+async fn open_storage(config: &ServeConfig) -> Result<Opened, Fatal> {
     if let Some(url) = &config.database_url {
-        let storage = PostgresStorage::connect(&url.0).await?;
-        log("storage: PostgreSQL (shared; cached records are re-checked on every request)");
-        return Ok(Arc::new(storage));
+        let storage = Arc::new(PostgresStorage::connect(&url.0).await?);
+        log(
+            "storage: PostgreSQL, shared with any other instance on it (records are re-read on every request; legacy sessions live there too)",
+        );
+        return Ok((storage.clone(), Some(storage)));
     }
-    Ok(Arc::new(match &config.db {
+    let storage: Arc<dyn Storage> = Arc::new(match &config.db {
         Some(path) => SqliteStorage::open(path)?,
         None if config.dev => {
             log("--dev: no --db given, so everything is kept in memory and lost on exit");
             SqliteStorage::in_memory()?
         }
         None => SqliteStorage::open(&PathBuf::from(config::DEFAULT_DB))?,
-    }))
+    });
+    Ok((storage, None))
 }
 
 /// Refuses a secret key that differs from the one the database was first used with, instead

@@ -134,6 +134,12 @@ pub(crate) trait Storage: Send + Sync + 'static {
     async fn api_tokens(&self, account_id: &str) -> Result<Vec<ApiToken>, Error>;
     /// Deletes the token if it belongs to the account; false when there was none.
     async fn delete_api_token(&self, account_id: &str, id: &str) -> Result<bool, Error>;
+
+    /// Deletes the shared legacy MCP sessions last used before `used_before` (unix seconds) and
+    /// returns how many; engines that keep no sessions have none.
+    async fn delete_idle_sessions(&self, _used_before: i64) -> Result<u64, Error> {
+        Ok(0)
+    }
 }
 
 /// A storage that forgets everything on exit, for tests.

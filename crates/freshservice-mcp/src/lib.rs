@@ -15,7 +15,7 @@ mod shape;
 mod stdio;
 
 pub use self::http::{
-    HttpConfig, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
+    BackendError, HttpConfig, SessionBackend, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
     serve_http_with, single_service_router,
 };
 pub use custom::{CustomTool, ToolContext};

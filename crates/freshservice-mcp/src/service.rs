@@ -203,6 +203,32 @@ impl Session {
         self.lock().protocol_version.clone()
     }
 
+    /// The session's protocol state (negotiated version, log level, client capabilities) as
+    /// JSON, for a session store shared by several processes.
+    pub fn to_json(&self) -> Value {
+        let state = self.lock();
+        json!({
+            "protocolVersion": state.protocol_version,
+            "logLevel": state.log_level,
+            "clientCapabilities": state.client_capabilities,
+        })
+    }
+
+    /// Replaces the protocol state with one from [`to_json`](Self::to_json); fields that are
+    /// missing or malformed are left as they are.
+    pub fn restore_json(&self, value: &Value) {
+        let mut state = self.lock();
+        if let Some(version) = value.get("protocolVersion").and_then(Value::as_str) {
+            state.protocol_version = Some(version.to_owned());
+        }
+        if let Some(level) = value.get("logLevel") {
+            state.log_level = serde_json::from_value(level.clone()).unwrap_or(state.log_level);
+        }
+        if let Some(Value::Object(capabilities)) = value.get("clientCapabilities") {
+            state.client_capabilities = capabilities.clone();
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
         // A poisoned lock only means another task panicked mid-update of plain data; the
         // data itself is still usable.

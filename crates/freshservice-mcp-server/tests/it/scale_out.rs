@@ -264,3 +264,45 @@ async fn instances_share_servers_api_tokens_expiry_and_deletion() {
         );
     }
 }
+#[tokio::test(flavor = "multi_thread")]
+async fn a_legacy_session_started_on_one_instance_continues_on_another() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    let sandbox = Sandbox::start().await;
+    let a = instance(&database);
+    let b = instance(&database);
+    let account = a.create_account(&sandbox.uri(), sandbox.api_key()).await;
+    let server = a.create_server(&account, json!({"name": "legacy"})).await;
+    let url = server["url"].as_str().unwrap();
+
+    let mut on_a = a.mcp(url);
+    let reply = on_a.initialize().await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let session = on_a.session_id().unwrap().to_owned();
+
+    // The next requests of the same session land on B.
+    let mut on_b = b.mcp(&through(&b, url)).with_session(&session);
+    let names = on_b.tool_names().await;
+    assert!(names.len() > 400, "{}", names.len());
+    let response = on_b.call("list_all_freshservice_changes", json!({})).await;
+    assert!(response["result"]["isError"].is_null(), "{response}");
+
+    // Ended on B: A answers 404, so the client knows to start over.
+    let ended = b
+        .send(
+            Method::DELETE,
+            &through(&b, url),
+            None,
+            &[
+                ("Mcp-Session-Id", session.as_str()),
+                ("MCP-Protocol-Version", "2025-06-18"),
+            ],
+            None,
+            true,
+        )
+        .await;
+    assert_eq!(ended.status, 204, "{}", ended.text);
+    let reply = on_a.request("tools/list", json!({})).await;
+    assert_eq!(reply.status, 404, "{}", reply.text);
+}

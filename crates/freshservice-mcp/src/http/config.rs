@@ -5,7 +5,10 @@
 //! at start-up (or is 0 in tests), and DNS-rebinding protection is about the host name, which
 //! an attacker's page cannot choose freely, not about the port.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::sessions::SessionBackend;
 
 /// How the HTTP endpoint checks and limits requests. Start from [`HttpConfig::default`] and
 /// adjust with the `with_*` setters.
@@ -33,6 +36,9 @@ pub struct HttpConfig {
     /// How many legacy sessions are kept at once (default 10 000); the least recently used one
     /// is dropped to make room, and its client re-initialises on the next request.
     pub max_sessions: usize,
+    /// Where legacy sessions are shared with other instances (default: none, sessions live in
+    /// this process only). See [`SessionBackend`].
+    pub session_backend: Option<Arc<dyn SessionBackend>>,
 }
 
 const LOCAL_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
@@ -51,6 +57,7 @@ impl Default for HttpConfig {
             body_read_timeout: Duration::from_secs(30),
             session_idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
+            session_backend: None,
         }
     }
 }
@@ -103,6 +110,12 @@ impl HttpConfig {
     /// Sets how long an unused legacy session is kept.
     pub fn with_session_idle_timeout(mut self, timeout: Duration) -> Self {
         self.session_idle_timeout = timeout;
+        self
+    }
+
+    /// Shares legacy sessions with other instances through `backend`.
+    pub fn with_session_backend(mut self, backend: Arc<dyn SessionBackend>) -> Self {
+        self.session_backend = Some(backend);
         self
     }
 

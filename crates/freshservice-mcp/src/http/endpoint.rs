@@ -107,7 +107,7 @@ async fn endpoint(shared: &Shared, token: &str, request: Request) -> Response {
     };
     match parts.method {
         Method::POST => post(shared, token, service, &parts.headers, body).await,
-        Method::DELETE => delete(shared, token, &parts.headers),
+        Method::DELETE => delete(shared, token, &parts.headers).await,
         _ => method_not_allowed(&parts.headers, &parts.method),
     }
 }
@@ -236,7 +236,7 @@ fn method_not_allowed(headers: &HeaderMap, method: &Method) -> Response {
     response
 }
 
-fn delete(shared: &Shared, token: &str, headers: &HeaderMap) -> Response {
+async fn delete(shared: &Shared, token: &str, headers: &HeaderMap) -> Response {
     let version = match version_header(headers) {
         Ok(version) => version,
         Err(error) => return error_response(StatusCode::BAD_REQUEST, None, error),
@@ -250,10 +250,14 @@ fn delete(shared: &Shared, token: &str, headers: &HeaderMap) -> Response {
         return error_response(StatusCode::BAD_REQUEST, None, unsupported_version(version));
     }
     match mcp_headers::single(headers, mcp_headers::SESSION_ID) {
-        Ok(Some(id)) if shared.sessions.remove(&id, token) => {
-            StatusCode::NO_CONTENT.into_response()
+        Ok(Some(id)) => {
+            let backend = shared.config.session_backend.as_deref();
+            match shared.sessions.end(&id, token, backend).await {
+                Ok(true) => StatusCode::NO_CONTENT.into_response(),
+                Ok(false) => session_not_found(None),
+                Err(error) => session_backend_failure(None, &error),
+            }
         }
-        Ok(Some(_)) => session_not_found(None),
         Ok(None) | Err(_) => transport_error(
             StatusCode::BAD_REQUEST,
             None,
@@ -543,12 +547,15 @@ impl Call<'_> {
             if request.method == method::INITIALIZE {
                 return self.initialize(token, service, request).await;
             }
-            return match self.session(token, Some(request.id.clone())) {
+            return match self
+                .session(token, &service, Some(request.id.clone()))
+                .await
+            {
                 Ok(session) => self.legacy_request(session, request).await,
                 Err(response) => response,
             };
         }
-        let session = match self.session(token, None) {
+        let session = match self.session(token, &service, None).await {
             Ok(session) => session,
             Err(response) => return response,
         };
@@ -578,7 +585,15 @@ impl Call<'_> {
             return respond(StatusCode::OK, &response, &[], self.accepts, false);
         }
         let id = match self.shared.sessions.insert(token, service, session) {
-            Ok(id) => id,
+            Ok(session) => {
+                if let Some(backend) = self.shared.config.session_backend.as_deref()
+                    && let Err(error) = session.persist(backend).await
+                {
+                    self.shared.sessions.remove(session.id(), token);
+                    return session_backend_failure(None, &error);
+                }
+                session.id().to_owned()
+            }
             Err(error) => {
                 eprintln!("freshservice-mcp: no random bytes for a session id: {error}");
                 return error_response(
@@ -599,13 +614,26 @@ impl Call<'_> {
         http
     }
 
-    fn session(&self, token: &str, id: Option<RequestId>) -> Result<Arc<HttpSession>, Response> {
+    async fn session(
+        &self,
+        token: &str,
+        service: &McpService,
+        id: Option<RequestId>,
+    ) -> Result<Arc<HttpSession>, Response> {
         match mcp_headers::single(self.headers, mcp_headers::SESSION_ID) {
-            Ok(Some(session_id)) => self
-                .shared
-                .sessions
-                .get(&session_id, token)
-                .ok_or_else(|| session_not_found(id)),
+            Ok(Some(session_id)) => {
+                let backend = self.shared.config.session_backend.as_deref();
+                match self
+                    .shared
+                    .sessions
+                    .lookup(&session_id, token, service, backend)
+                    .await
+                {
+                    Ok(Some(session)) => Ok(session),
+                    Ok(None) => Err(session_not_found(id)),
+                    Err(error) => Err(session_backend_failure(id, &error)),
+                }
+            }
             Ok(None) | Err(_) => Err(transport_error(
                 StatusCode::BAD_REQUEST,
                 id,
@@ -679,6 +707,12 @@ impl Call<'_> {
                 .into()
             }
         };
+        if let Some(backend) = self.shared.config.session_backend.as_deref()
+            && let Err(error) = session.persist(backend).await
+        {
+            // The answer stands; only the state change (a new log level) is not shared.
+            eprintln!("freshservice-mcp: the session store failed: {error}");
+        }
         let notifications = drain(&mut notifications);
         respond(
             StatusCode::OK,
@@ -688,6 +722,22 @@ impl Call<'_> {
             tools_call,
         )
     }
+}
+
+/// The shared session store failed: the detail goes to stderr, the client gets a retryable 500.
+fn session_backend_failure(
+    id: Option<RequestId>,
+    error: &super::sessions::BackendError,
+) -> Response {
+    eprintln!("freshservice-mcp: the session store failed: {error}");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        id,
+        ErrorObject::new(
+            error_code::INTERNAL_ERROR,
+            "internal error: the session store is unavailable; try again shortly",
+        ),
+    )
 }
 
 fn session_not_found(id: Option<RequestId>) -> Response {

@@ -18,6 +18,7 @@ use std::future::Future;
 pub use config::HttpConfig;
 pub use endpoint::{mcp_router, single_service_router};
 pub use resolver::{ResolveError, ServiceResolver, StaticResolver};
+pub use sessions::{BackendError, SessionBackend};
 
 /// Serves `router` on `listener` with the default [`HttpConfig`] connection limits; see
 /// [`serve_http_with`].

@@ -4,6 +4,12 @@
 //! provisioned server opens nothing on another. Sessions expire after an idle period and the
 //! store is capped; expiry is checked when a session is used and swept when one is created,
 //! so the store needs no background task (and works under any runtime the router runs on).
+//!
+//! With a [`SessionBackend`] the sessions also live outside the process, so several instances
+//! behind a load balancer serve each other's sessions without sticky routing: every request
+//! checks the backend (a session ended or expired anywhere is gone everywhere) and adopts a
+//! session another instance started. What stays local is what cannot travel: the calls in
+//! flight, so `notifications/cancelled` only reaches a call on the instance that runs it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,17 +17,48 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use mcp_protocol::RequestId;
+use serde_json::Value;
 use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::{McpService, Session};
 
+/// Keeps legacy sessions where every instance of a server can reach them (a shared database),
+/// so a session started on one instance continues on another. Set it with
+/// [`HttpConfig::with_session_backend`](crate::HttpConfig::with_session_backend).
+///
+/// Session ids and URL tokens are credentials: an implementation should store only digests of
+/// them. Errors are logged to stderr and answered with HTTP 500; their text never reaches the
+/// client.
+#[async_trait::async_trait]
+pub trait SessionBackend: Send + Sync + std::fmt::Debug + 'static {
+    /// Stores session `id`, started under the URL token `token`, with its protocol state
+    /// (opaque JSON), replacing any earlier state.
+    async fn save(&self, id: &str, token: &str, state: &Value) -> Result<(), BackendError>;
+    /// The state of session `id` if it exists under `token` and was used within
+    /// `idle_timeout`; loading counts as a use.
+    async fn load(
+        &self,
+        id: &str,
+        token: &str,
+        idle_timeout: Duration,
+    ) -> Result<Option<Value>, BackendError>;
+    /// Ends session `id`; `false` when there was no such session under `token`.
+    async fn delete(&self, id: &str, token: &str) -> Result<bool, BackendError>;
+}
+
+/// Why a [`SessionBackend`] failed (a database error, say).
+pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
+
 /// One legacy session: the service it talks to and the protocol state the service keeps.
 #[derive(Debug)]
 pub(crate) struct HttpSession {
+    id: String,
     token: String,
     pub(crate) service: McpService,
     pub(crate) session: Session,
     state: Mutex<SessionUse>,
+    /// The state last written to the backend, to skip writes that change nothing.
+    saved: Mutex<Value>,
 }
 
 #[derive(Debug)]
@@ -32,6 +69,11 @@ struct SessionUse {
 }
 
 impl HttpSession {
+    /// The `Mcp-Session-Id`.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
     fn lock(&self) -> MutexGuard<'_, SessionUse> {
         lock(&self.state)
     }
@@ -46,6 +88,18 @@ impl HttpSession {
 
     fn touch(&self) {
         self.lock().last_used = Instant::now();
+    }
+
+    /// Writes the protocol state to the backend if it changed since the last write (after
+    /// `logging/setLevel`, say).
+    pub(crate) async fn persist(&self, backend: &dyn SessionBackend) -> Result<(), BackendError> {
+        let state = self.session.to_json();
+        if *lock(&self.saved) == state {
+            return Ok(());
+        }
+        backend.save(&self.id, &self.token, &state).await?;
+        *lock(&self.saved) = state;
+        Ok(())
     }
 
     /// Runs `call` as a task of its own, registered under `id` until it finishes; `None` when a
@@ -132,10 +186,25 @@ impl SessionStore {
         token: &str,
         service: McpService,
         session: Session,
-    ) -> Result<String, getrandom::Error> {
+    ) -> Result<Arc<HttpSession>, getrandom::Error> {
         let id = new_session_id()?;
+        // Never saved yet: the first `persist` writes it to the backend.
+        Ok(self.insert_with_id(&id, token, service, session, Value::Null))
+    }
+
+    /// Stores a session under a known id (one adopted from the backend) and returns it.
+    fn insert_with_id(
+        &self,
+        id: &str,
+        token: &str,
+        service: McpService,
+        session: Session,
+        saved: Value,
+    ) -> Arc<HttpSession> {
         let now = Instant::now();
+        let saved = Mutex::new(saved);
         let entry = Arc::new(HttpSession {
+            id: id.to_owned(),
             token: token.to_owned(),
             service,
             session,
@@ -143,6 +212,7 @@ impl SessionStore {
                 last_used: now,
                 in_flight: HashMap::new(),
             }),
+            saved,
         });
         let mut state = lock(&self.state);
         if state.sessions.len() >= self.max_sessions
@@ -168,8 +238,59 @@ impl SessionStore {
                 None => break,
             };
         }
-        state.sessions.insert(id.clone(), entry);
-        Ok(id)
+        state.sessions.insert(id.to_owned(), Arc::clone(&entry));
+        entry
+    }
+
+    /// The session `id` under `token`, checked against `backend` when there is one: a session
+    /// the backend no longer has is dropped here too, and one this process has not seen is
+    /// adopted with the state the backend holds, served by `service`.
+    pub(crate) async fn lookup(
+        &self,
+        id: &str,
+        token: &str,
+        service: &McpService,
+        backend: Option<&dyn SessionBackend>,
+    ) -> Result<Option<Arc<HttpSession>>, BackendError> {
+        let local = self.get(id, token);
+        let Some(backend) = backend else {
+            return Ok(local);
+        };
+        match backend.load(id, token, self.idle_timeout).await? {
+            None => {
+                if local.is_some() {
+                    lock(&self.state).sessions.remove(id);
+                }
+                Ok(None)
+            }
+            Some(state) => Ok(Some(match local {
+                Some(session) => {
+                    // Another instance may have changed it (logging/setLevel).
+                    session.session.restore_json(&state);
+                    *lock(&session.saved) = state;
+                    session
+                }
+                None => {
+                    let session = Session::new();
+                    session.restore_json(&state);
+                    self.insert_with_id(id, token, service.clone(), session, state)
+                }
+            })),
+        }
+    }
+
+    /// Ends session `id` here and in the backend; `false` when neither knew it under `token`.
+    pub(crate) async fn end(
+        &self,
+        id: &str,
+        token: &str,
+        backend: Option<&dyn SessionBackend>,
+    ) -> Result<bool, BackendError> {
+        let local = self.remove(id, token);
+        match backend {
+            Some(backend) => Ok(backend.delete(id, token).await? || local),
+            None => Ok(local),
+        }
     }
 
     /// The live session `id` created under `token`, marked as used; `None` when it is unknown,
@@ -243,7 +364,11 @@ mod tests {
     #[test]
     fn sessions_are_bound_to_their_token() {
         let store = SessionStore::new(Duration::from_secs(60), 10);
-        let id = store.insert("a", service(), Session::new()).unwrap();
+        let id = store
+            .insert("a", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
         assert!(store.get(&id, "b").is_none());
         assert!(!store.remove(&id, "b"));
         assert!(store.get(&id, "a").is_some());
@@ -255,8 +380,16 @@ mod tests {
     #[tokio::test]
     async fn idle_sessions_expire_unless_a_call_is_in_flight() {
         let store = SessionStore::new(Duration::from_millis(30), 10);
-        let idle = store.insert("t", service(), Session::new()).unwrap();
-        let busy = store.insert("t", service(), Session::new()).unwrap();
+        let idle = store
+            .insert("t", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
+        let busy = store
+            .insert("t", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
         let busy_session = store.get(&busy, "t").unwrap();
         let task = busy_session
             .spawn_call(RequestId::Number(1), std::future::pending::<()>())
@@ -283,14 +416,26 @@ mod tests {
     #[test]
     fn a_full_store_drops_the_least_recently_used_session() {
         let store = SessionStore::new(Duration::from_secs(60), 2);
-        let first = store.insert("t", service(), Session::new()).unwrap();
+        let first = store
+            .insert("t", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
         std::thread::sleep(Duration::from_millis(2));
-        let second = store.insert("t", service(), Session::new()).unwrap();
+        let second = store
+            .insert("t", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
         std::thread::sleep(Duration::from_millis(2));
         // Using the first makes the second the least recently used.
         assert!(store.get(&first, "t").is_some());
         std::thread::sleep(Duration::from_millis(2));
-        let third = store.insert("t", service(), Session::new()).unwrap();
+        let third = store
+            .insert("t", service(), Session::new())
+            .unwrap()
+            .id()
+            .to_owned();
         assert_eq!(store.len(), 2);
         assert!(store.get(&first, "t").is_some());
         assert!(store.get(&second, "t").is_none());

@@ -10,6 +10,7 @@ mod http_gates;
 mod http_harness;
 mod http_legacy;
 mod http_modern;
+mod http_shared_sessions;
 mod http_slow_clients;
 mod legacy;
 mod lifecycle;
