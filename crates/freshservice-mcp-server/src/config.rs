@@ -271,6 +271,39 @@ mod tests {
     }
 
     #[test]
+    fn database_url_from_flag_env_or_file() {
+        let url = "postgres://fsmcp:hunter2@127.0.0.1:5432/fsmcp";
+        let env = [("FRESHSERVICE_MCP_DATABASE_URL", url)];
+        let config = run(ServeFlags::default(), &env, None).unwrap();
+        assert_eq!(config.database_url, Some(DatabaseUrl(url.into())));
+        assert!(!format!("{config:?}").contains("hunter2"));
+
+        let file = r#"{"database_url": "postgresql://u@db/x"}"#;
+        let config = run(with_config(), &[], Some(file)).unwrap();
+        assert_eq!(
+            config.database_url,
+            Some(DatabaseUrl("postgresql://u@db/x".into()))
+        );
+
+        let flags = ServeFlags {
+            database_url: Some("mysql://u:hunter2@db/x".into()),
+            ..ServeFlags::default()
+        };
+        let error = run(flags, &[], None).unwrap_err();
+        assert!(
+            error.contains("postgres://") && !error.contains("hunter2"),
+            "{error}"
+        );
+
+        let flags = ServeFlags {
+            db: Some("x.db".into()),
+            ..ServeFlags::default()
+        };
+        let error = run(flags, &env, None).unwrap_err();
+        assert!(error.contains("keep one"), "{error}");
+    }
+
+    #[test]
     fn flags_beat_env_beat_file() {
         let file = r#"{"listen": "127.0.0.1:1", "db": "file.db", "public_url": "http://file:1/",
                       "sweep_interval_secs": 5, "admin_key": "file-admin-key-0123456789"}"#;
