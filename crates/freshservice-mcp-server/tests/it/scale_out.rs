@@ -41,6 +41,52 @@ async fn fresh_database() -> Option<String> {
     Some(url.to_string())
 }
 
+/// Every row of every table of the database as text (bytea as hex), for secret scans.
+async fn database_text(database: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let mut text = String::new();
+    for table in [
+        "settings",
+        "integrated_accounts",
+        "mcp_servers",
+        "api_tokens",
+        "mcp_sessions",
+    ] {
+        let row = client
+            .query_one(
+                &format!("SELECT coalesce(string_agg(t::text, ' '), '') FROM {table} t"),
+                &[],
+            )
+            .await
+            .unwrap();
+        text.push_str(row.get::<_, &str>(0));
+        text.push('\n');
+    }
+    text
+}
+
+/// Fails if the secret part of a `<id>.<secret>` token is in the dump (the id is stored by
+/// design).
+fn assert_token_not_stored(dump: &str, token: &str, what: &str) {
+    let secret = token.rsplit('.').next().unwrap_or(token);
+    assert!(
+        secret.len() >= 16,
+        "{what}: {secret:?} is too short to search for"
+    );
+    assert_not_stored(dump, secret, what);
+}
+
+/// Fails if `secret` is in the dump, as text or as the hex of its bytes.
+fn assert_not_stored(dump: &str, secret: &str, what: &str) {
+    assert!(secret.len() >= 8, "{what}: too short to search for");
+    let hex: String = secret.bytes().map(|byte| format!("{byte:02x}")).collect();
+    assert!(!dump.contains(secret), "the {what} is stored in clear");
+    assert!(!dump.contains(&hex), "the {what} is stored in clear (hex)");
+}
+
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
@@ -106,7 +152,11 @@ async fn instances_share_servers_api_tokens_expiry_and_deletion() {
     let Some(database) = fresh_database().await else {
         return;
     };
-    let sandbox = Sandbox::start().await;
+    // A key long enough to search the database for.
+    let sandbox = Sandbox::builder()
+        .api_key("fs-scale-out-key-8c1d2e3f")
+        .start()
+        .await;
     let a = instance(&database);
     let b = instance(&database);
 
@@ -255,6 +305,17 @@ async fn instances_share_servers_api_tokens_expiry_and_deletion() {
         reply.text
     );
 
+    let dump = database_text(&database).await;
+    assert!(
+        dump.contains("guarded") || dump.contains(&account),
+        "{dump}"
+    );
+    assert_not_stored(&dump, sandbox.api_key(), "Freshservice API key");
+    assert_token_not_stored(&dump, &api_token, "API token");
+    assert_token_not_stored(&dump, &fresh_token, "API token");
+    for url in [open_url, guarded_url] {
+        assert_token_not_stored(&dump, url.rsplit('/').next().unwrap(), "URL token");
+    }
     for serve in [&a, &b] {
         let stderr = serve.stderr();
         assert!(!stderr.contains("database error"), "{stderr}");
@@ -305,4 +366,16 @@ async fn a_legacy_session_started_on_one_instance_continues_on_another() {
     assert_eq!(ended.status, 204, "{}", ended.text);
     let reply = on_a.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 404, "{}", reply.text);
+
+    // Sessions were stored as digests only.
+    let mut again = a.mcp(url);
+    again.initialize().await;
+    let live = again.session_id().unwrap().to_owned();
+    let dump = database_text(&database).await;
+    assert!(
+        dump.contains("protocolVersion"),
+        "the session is not in the database: {dump}"
+    );
+    assert_not_stored(&dump, &live, "session id");
+    assert_token_not_stored(&dump, url.rsplit('/').next().unwrap(), "URL token");
 }
