@@ -4,11 +4,14 @@
 mod agent_grade;
 mod conformance_serve;
 mod demo;
+mod faults;
 mod harness;
+mod hostile_http;
 mod python_client;
 mod remote;
 mod scale_out;
 mod serve;
 mod serve_harness;
+mod soak;
 mod startup;
 mod workflows;

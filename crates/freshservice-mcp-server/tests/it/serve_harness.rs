@@ -1,5 +1,12 @@
 //! Helpers for the `serve` tests: the binary as a child process on 127.0.0.1, its admin API, and
 //! a small MCP client speaking JSON-RPC over HTTP.
+//!
+//! Every `Serve` keeps a list of the secrets it was given or handed out (the admin and secret
+//! keys from its environment, each Freshservice API key of `create_account`, the secret half of
+//! each URL token and API token) and checks, as each recorded response arrives and again when
+//! it is dropped, that none of them shows in a response, on the process's stdout or stderr, or
+//! in the database file. Tests get the check for free; more secrets can be added with
+//! [`Serve::watch_secret`].
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,7 +18,7 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::harness::server_binary;
+use crate::harness::{Secrets, server_binary};
 
 /// The admin key the tests configure.
 pub(crate) const ADMIN_KEY: &str = "serve-test-admin-key-3f9a1c7e";
@@ -72,6 +79,10 @@ impl Reply {
 /// A running `freshservice-mcp serve`.
 pub(crate) struct Serve {
     child: Child,
+    readers: Vec<std::thread::JoinHandle<()>>,
+    /// The SQLite database the process was started on, scanned for secrets at the end.
+    db: Option<PathBuf>,
+    secrets: Secrets,
     /// `http://127.0.0.1:PORT`
     pub(crate) base: String,
     stdout: Arc<Mutex<String>>,
@@ -85,6 +96,14 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The pipes close with the process, so the readers finish with everything it wrote.
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+        // A failing test has already said why; a second panic here would abort the run.
+        if !std::thread::panicking() {
+            self.assert_no_leak();
+        }
     }
 }
 
@@ -138,6 +157,17 @@ impl Serve {
     pub(crate) fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
+        let secrets = Secrets::default();
+        for (name, value) in env {
+            if name.ends_with("_KEY") || name.ends_with("_URL") && value.contains('@') {
+                secrets.add(name, value);
+            }
+        }
+        let db = all
+            .iter()
+            .position(|arg| *arg == "--db")
+            .and_then(|at| all.get(at + 1))
+            .map(PathBuf::from);
         let mut child = base_command(&all, env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -147,10 +177,11 @@ impl Serve {
         let stdout = Arc::new(Mutex::new(String::new()));
         let stderr = Arc::new(Mutex::new(String::new()));
         let (listening_tx, listening_rx) = mpsc::channel();
+        let mut readers = Vec::new();
         {
             let stderr = Arc::clone(&stderr);
             let pipe = child.stderr.take().unwrap();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                     if let Some(rest) = line.split("listening on ").nth(1) {
                         let address = rest.split(';').next().unwrap_or_default().to_owned();
@@ -160,18 +191,18 @@ impl Serve {
                     text.push_str(&line);
                     text.push('\n');
                 }
-            });
+            }));
         }
         {
             let stdout = Arc::clone(&stdout);
             let pipe = child.stdout.take().unwrap();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                     let mut text = stdout.lock().unwrap();
                     text.push_str(&line);
                     text.push('\n');
                 }
-            });
+            }));
         }
         let base = match listening_rx.recv_timeout(Duration::from_secs(30)) {
             Ok(base) => base,
@@ -188,11 +219,48 @@ impl Serve {
         };
         Self {
             child,
+            readers,
+            db,
+            secrets,
             base,
             stdout,
             stderr,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
             seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The process id, for sampling its resources.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Adds a secret the end-of-test check looks for (e.g. a key given to the process another
+    /// way).
+    pub(crate) fn watch_secret(&self, what: &str, secret: &str) {
+        self.secrets.add(what, secret);
+    }
+
+    /// Panics if a watched secret occurs in `text`, something the test read from the server.
+    pub(crate) fn scan(&self, text: &str) {
+        self.secrets
+            .assert_absent_from("a response from serve", text.as_bytes());
+    }
+
+    /// Panics if a watched secret occurs in any response recorded so far, on the process's
+    /// stdout or stderr, or in its database file. Runs on drop too.
+    pub(crate) fn assert_no_leak(&self) {
+        for seen in self.seen.lock().unwrap().iter() {
+            self.secrets
+                .assert_absent_from("a response from serve", seen.as_bytes());
+        }
+        self.secrets
+            .assert_absent_from("serve's stdout", self.stdout().as_bytes());
+        self.secrets
+            .assert_absent_from("serve's stderr", self.stderr().as_bytes());
+        if let Some(db) = &self.db {
+            self.secrets
+                .assert_absent_from("the database file", &db_bytes(db));
         }
     }
 
@@ -253,9 +321,12 @@ impl Serve {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         if record {
+            let headers_text = format!("{headers:?}");
+            self.scan(&text);
+            self.scan(&headers_text);
             let mut seen = self.seen.lock().unwrap();
             seen.push(text.clone());
-            seen.push(format!("{headers:?}"));
+            seen.push(headers_text);
         }
         let json = parse_body(&headers, &text);
         Reply {
@@ -278,19 +349,28 @@ impl Serve {
     pub(crate) async fn admin_once(&self, path: &str, body: Value) -> Reply {
         let url = format!("{}{path}", self.base);
         let authorization = format!("Bearer {ADMIN_KEY}");
-        self.send(
-            Method::POST,
-            &url,
-            Some(&authorization),
-            &[],
-            Some(&body),
-            false,
-        )
-        .await
+        let reply = self
+            .send(
+                Method::POST,
+                &url,
+                Some(&authorization),
+                &[],
+                Some(&body),
+                false,
+            )
+            .await;
+        if let Some(url) = reply.json["url"].as_str() {
+            self.watch_secret("a URL token", token_secret(url));
+        }
+        if let Some(token) = reply.json["token"].as_str() {
+            self.watch_secret("an API token", token_secret(token));
+        }
+        reply
     }
 
     /// Creates an integrated account pointing at `base_url`; returns its id.
     pub(crate) async fn create_account(&self, base_url: &str, api_key: &str) -> String {
+        self.watch_secret("a Freshservice API key", api_key);
         let reply = self
             .admin(
                 Method::POST,
@@ -334,8 +414,16 @@ impl Serve {
             authorization: None,
             session: None,
             next_id: 1,
+            record: true,
         }
     }
+}
+
+/// The secret half of a `<id>.<secret>` token, or of the token at the end of an MCP URL; the id
+/// half is no secret (the admin API lists it).
+pub(crate) fn token_secret(token_or_url: &str) -> &str {
+    let token = token_or_url.rsplit('/').next().unwrap_or(token_or_url);
+    token.rsplit('.').next().unwrap_or(token)
 }
 
 fn parse_body(headers: &HeaderMap, text: &str) -> Value {
@@ -361,6 +449,8 @@ pub(crate) struct McpHttp<'a> {
     pub(crate) authorization: Option<String>,
     session: Option<String>,
     next_id: u64,
+    /// Whether replies are kept in `Serve::seen` (long runs scan each one instead).
+    pub(crate) record: bool,
 }
 
 impl McpHttp<'_> {
@@ -390,7 +480,7 @@ impl McpHttp<'_> {
                 self.authorization.as_deref(),
                 &headers,
                 Some(message),
-                true,
+                self.record,
             )
             .await
     }
