@@ -10,6 +10,7 @@ mod hostile_http;
 mod python_client;
 mod remote;
 mod scale_out;
+mod secrets;
 mod serve;
 mod serve_harness;
 mod soak;
