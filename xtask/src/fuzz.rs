@@ -195,7 +195,7 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
                 .artifact
                 .unwrap_or_else(|| "none written (see the log)".to_owned());
             eprintln!(
-                "   FAILED ({status}); crash artifact: {artifact}\n   reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run {} {target} <artifact>",
+                "   FAILED ({status}); crash artifact: {artifact}\n   reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run {} {target} {artifact}",
                 BUILD_FLAGS.join(" ")
             );
             failures.push(format!("{target} (artifact: {artifact})"));
