@@ -1,15 +1,23 @@
-//! `cargo xtask bench [--calls N] [--cold-runs N]`: whole-process measurements of the release binary against an
-//! in-process `freshservice_sandbox::Sandbox` on 127.0.0.1, printed as a Markdown table and written to
+//! `cargo xtask bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]`:
+//! measurements of the release binary against an in-process `freshservice_sandbox::Sandbox` on
+//! 127.0.0.1, and the in-process criterion benches, printed as a Markdown table and written to
 //! `target/bench/report.json`.
 //!
 //! The reference for every latency is a direct reqwest call of the same Freshservice request in the same run,
 //! so the ratio says what the server adds, whatever the machine. Targets are reported as pass or miss, never
 //! asserted: machines differ, and a bench that fails CI on a busy runner would teach people to ignore it.
 //!
-//! What this slice measures (the rest of issue 4 is not here yet):
-//! - `tools/call` over stdio against a direct GET, p50 and p99, in alternating batches so drift hits both;
+//! What it measures:
+//! - `tools/call` over stdio and over Streamable HTTP (`serve`, modern stateless requests and a legacy
+//!   session) against a direct GET, p50 and p99, in alternating batches so drift hits every kind;
+//! - HTTP throughput with 1, 8 and 64 concurrent clients, against the direct GET at the same concurrency;
 //! - cold start: process spawn until every `tools/list` page is answered (after `initialize`);
-//! - peak RSS (`VmHWM`) of the stdio server after the calls.
+//! - peak RSS (`VmHWM`) of the stdio server after the calls, and of `serve` with 100 open legacy sessions;
+//! - in-process costs with criterion (`http.rs` and `criterion.rs` beside this file): validation and
+//!   routing of one call, and the URL-token lookup of `serve`.
+
+mod criterion;
+mod http;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -25,6 +33,12 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 const REPORT: &str = "target/bench/report.json";
 /// Where the servers' stderr goes, so a failing run can be diagnosed without mixing logs into the table.
 const SERVER_LOG: &str = "target/bench/server-stderr.log";
+/// Where criterion's own report goes.
+const CRITERION_LOG: &str = "target/bench/criterion.log";
+/// The database of the `serve` under test, recreated each run.
+const SERVE_DB: &str = "target/bench/serve.db";
+/// Concurrent clients of the throughput runs.
+const CONCURRENCY: [usize; 3] = [1, 8, 64];
 /// The release binary, relative to the workspace root.
 const BINARY: &str = "target/release/freshservice-mcp";
 /// The tool and the direct request it stands for: the same upstream GET.
@@ -42,6 +56,10 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 struct Settings {
     calls: usize,
     cold_runs: usize,
+    /// Seconds of each throughput run (per concurrency, per kind).
+    seconds: usize,
+    sessions: usize,
+    criterion: bool,
 }
 
 impl Default for Settings {
@@ -49,9 +67,15 @@ impl Default for Settings {
         Settings {
             calls: 1000,
             cold_runs: 20,
+            seconds: 3,
+            sessions: 100,
+            criterion: true,
         }
     }
 }
+
+const USAGE: &str =
+    "cargo xtask bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]";
 
 fn parse_args(args: &[&str]) -> Result<Settings> {
     let mut settings = Settings::default();
@@ -60,9 +84,13 @@ fn parse_args(args: &[&str]) -> Result<Settings> {
         let slot = match *flag {
             "--calls" => &mut settings.calls,
             "--cold-runs" => &mut settings.cold_runs,
-            other => bail!(
-                "unexpected argument {other:?}; use `cargo xtask bench [--calls N] [--cold-runs N]`"
-            ),
+            "--seconds" => &mut settings.seconds,
+            "--sessions" => &mut settings.sessions,
+            "--no-criterion" => {
+                settings.criterion = false;
+                continue;
+            }
+            other => bail!("unexpected argument {other:?}; use `{USAGE}`"),
         };
         let value = rest
             .next()
@@ -85,25 +113,46 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
         .build()
         .context("starting the tokio runtime")?;
     let started = Instant::now();
-    let metrics = runtime.block_on(measure(root, &binary, settings))?;
+    let mut metrics = runtime.block_on(measure(root, &binary, settings))?;
+    drop(runtime);
+    if settings.criterion {
+        metrics.extend(criterion::run(root)?);
+    }
     let elapsed = started.elapsed();
+    // Ratios first (they travel between machines), then the targets, then the raw numbers.
+    metrics.sort_by_key(|metric| match (metric.unit, metric.target) {
+        (Unit::Ratio, _) => 0,
+        (_, Some(_)) => 1,
+        _ => 2,
+    });
 
     let machine = Machine::detect();
     let date = utc_date(SystemTime::now());
     println!("{}", markdown_table(&metrics));
     println!(
-        "machine: {} · {} · {} · {date} · {} stdio calls, {} cold starts, {:.1} s",
+        "machine: {} · {} · {} · {date} · {} calls of each kind, {} cold starts, {} s per throughput run, {} sessions, {:.1} s",
         machine.cpu,
         plural(machine.cpus, "CPU"),
         machine.memory,
         settings.calls,
         settings.cold_runs,
+        settings.seconds,
+        settings.sessions,
         elapsed.as_secs_f64(),
     );
     let report = json!({
         "date": date,
         "machine": {"cpu": machine.cpu, "cpus": machine.cpus, "memory": machine.memory},
-        "settings": {"calls": settings.calls, "cold_runs": settings.cold_runs, "batch": BATCH, "warm_up": WARM_UP},
+        "settings": {
+            "calls": settings.calls,
+            "cold_runs": settings.cold_runs,
+            "seconds": settings.seconds,
+            "sessions": settings.sessions,
+            "concurrency": CONCURRENCY,
+            "criterion": settings.criterion,
+            "batch": BATCH,
+            "warm_up": WARM_UP,
+        },
         "seconds": elapsed.as_secs_f64(),
         "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
     });
@@ -152,37 +201,25 @@ async fn measure(root: &Path, binary: &Path, settings: Settings) -> Result<Vec<M
         api_key: sandbox.api_key().to_owned(),
         log,
     };
+    let direct = Direct::new(&server.base_url, &server.api_key);
 
     let mut metrics = Vec::new();
-    let (ours, direct, peak_rss) = overhead(&server, settings.calls).await?;
-    let (ours_p50, ours_p99) = (p(&ours, 50.0)?, p(&ours, 99.0)?);
-    let (direct_p50, direct_p99) = (p(&direct, 50.0)?, p(&direct, 99.0)?);
-    metrics.push(Metric::new("stdio tools/call p50", ours_p50, Unit::Micros));
-    metrics.push(Metric::new("direct GET p50", direct_p50, Unit::Micros));
-    metrics.push(
-        Metric::new(
-            "stdio / direct at p50",
-            ours_p50 / direct_p50.max(f64::EPSILON),
-            Unit::Ratio,
-        )
-        .target(1.2),
+    println!(
+        "== stdio tools/call vs direct GET, {} calls each",
+        settings.calls
     );
-    metrics.push(Metric::new("stdio tools/call p99", ours_p99, Unit::Micros));
-    metrics.push(Metric::new("direct GET p99", direct_p99, Unit::Micros));
-    metrics.push(Metric::new(
-        "stdio / direct at p99",
-        ours_p99 / direct_p99.max(f64::EPSILON),
-        Unit::Ratio,
-    ));
+    let (ours, direct_calls, peak_rss) = overhead(&server, &direct, settings.calls).await?;
+    latency_rows(&mut metrics, "stdio", &ours, &direct_calls)?;
     metrics.push(
         Metric::new(
-            format!("peak RSS after {} calls", settings.calls),
+            format!("stdio peak RSS after {} calls", settings.calls),
             peak_rss,
             Unit::Mebibytes,
         )
         .target(30.0),
     );
 
+    println!("== cold starts, {} runs", settings.cold_runs);
     let cold = cold_start(&server, settings.cold_runs).await?;
     metrics.push(Metric::new(
         "cold start to initialize answered, median",
@@ -205,7 +242,171 @@ async fn measure(root: &Path, binary: &Path, settings: Settings) -> Result<Vec<M
         p(&cold.listed, 100.0)?,
         Unit::Millis,
     ));
+
+    let db = root.join(SERVE_DB);
+    let serve =
+        http::Serve::start(binary, &db, &server.log, &server.base_url, &server.api_key).await?;
+    println!(
+        "== HTTP tools/call (modern, legacy) vs direct GET, {} calls each",
+        settings.calls
+    );
+    let calls = http::overhead(&serve, &direct, settings.calls).await?;
+    latency_rows(&mut metrics, "HTTP modern", &calls.modern, &calls.direct)?;
+    latency_rows(
+        &mut metrics,
+        "HTTP legacy session",
+        &calls.legacy,
+        &calls.direct,
+    )?;
+
+    let duration = Duration::from_secs(u64::try_from(settings.seconds).unwrap_or(u64::MAX));
+    for clients in CONCURRENCY {
+        println!(
+            "== throughput with {}, {} s each",
+            plural(clients, "client"),
+            settings.seconds
+        );
+        let ours = http::http_throughput(&serve, clients, duration).await?;
+        let reference = http::direct_throughput(&direct, clients, duration).await?;
+        let who = plural(clients, "client");
+        metrics.push(Metric::new(
+            format!("HTTP / direct throughput, {who}"),
+            ours.calls_per_second / reference.calls_per_second.max(f64::EPSILON),
+            Unit::Ratio,
+        ));
+        for (kind, run) in [("HTTP tools/call", &ours), ("direct GET", &reference)] {
+            metrics.push(Metric::new(
+                format!("{kind} throughput, {who}"),
+                run.calls_per_second,
+                Unit::PerSecond,
+            ));
+            metrics.push(Metric::new(
+                format!("{kind} p50, {who}"),
+                p(&run.latencies, 50.0)?,
+                Unit::Micros,
+            ));
+            metrics.push(Metric::new(
+                format!("{kind} p99, {who}"),
+                p(&run.latencies, 99.0)?,
+                Unit::Micros,
+            ));
+        }
+    }
+    metrics.push(Metric::new(
+        "serve peak RSS after the HTTP calls and throughput runs",
+        serve.memory_mib("VmHWM:")?,
+        Unit::Mebibytes,
+    ));
+    serve.stop().await?;
+
+    println!("== serve with {} open legacy sessions", settings.sessions);
+    let serve =
+        http::Serve::start(binary, &db, &server.log, &server.base_url, &server.api_key).await?;
+    let (peak, now) = http::sessions_rss(&serve, settings.sessions).await?;
+    serve.stop().await?;
+    metrics.push(
+        Metric::new(
+            format!("serve peak RSS, {} open legacy sessions", settings.sessions),
+            peak,
+            Unit::Mebibytes,
+        )
+        .target(30.0),
+    );
+    metrics.push(Metric::new(
+        format!(
+            "serve current RSS, {} open legacy sessions",
+            settings.sessions
+        ),
+        now,
+        Unit::Mebibytes,
+    ));
     Ok(metrics)
+}
+
+/// The p50 and p99 rows of one way of calling the tool, with its ratios to the direct GET.
+fn latency_rows(metrics: &mut Vec<Metric>, kind: &str, ours: &[f64], direct: &[f64]) -> Result<()> {
+    let (ours_p50, ours_p99) = (p(ours, 50.0)?, p(ours, 99.0)?);
+    let (direct_p50, direct_p99) = (p(direct, 50.0)?, p(direct, 99.0)?);
+    metrics.push(
+        Metric::new(
+            format!("{kind} / direct at p50"),
+            ours_p50 / direct_p50.max(f64::EPSILON),
+            Unit::Ratio,
+        )
+        .target(1.2),
+    );
+    metrics.push(Metric::new(
+        format!("{kind} / direct at p99"),
+        ours_p99 / direct_p99.max(f64::EPSILON),
+        Unit::Ratio,
+    ));
+    metrics.push(Metric::new(
+        format!("{kind} tools/call p50"),
+        ours_p50,
+        Unit::Micros,
+    ));
+    metrics.push(Metric::new(
+        format!("direct GET p50 (beside {kind})"),
+        direct_p50,
+        Unit::Micros,
+    ));
+    metrics.push(Metric::new(
+        format!("{kind} tools/call p99"),
+        ours_p99,
+        Unit::Micros,
+    ));
+    metrics.push(Metric::new(
+        format!("direct GET p99 (beside {kind})"),
+        direct_p99,
+        Unit::Micros,
+    ));
+    Ok(())
+}
+
+/// The reference: the same Freshservice request, sent straight to the sandbox with reqwest.
+#[derive(Clone)]
+struct Direct {
+    client: reqwest::Client,
+    url: std::sync::Arc<str>,
+    api_key: std::sync::Arc<str>,
+}
+
+impl Direct {
+    fn new(base_url: &str, api_key: &str) -> Self {
+        Direct {
+            client: reqwest::Client::new(),
+            url: format!("{base_url}{DIRECT_PATH}").into(),
+            api_key: api_key.into(),
+        }
+    }
+
+    /// Another client of the same request, with its own connection.
+    fn fresh(&self) -> Self {
+        Direct {
+            client: reqwest::Client::new(),
+            ..self.clone()
+        }
+    }
+
+    /// One GET, timed until the body is read, on a kept-alive connection.
+    async fn get(&self) -> Result<Duration> {
+        let started = Instant::now();
+        let response = self
+            .client
+            .get(&*self.url)
+            .basic_auth(&self.api_key, Some("X"))
+            .timeout(ANSWER_TIMEOUT)
+            .send()
+            .await
+            .with_context(|| format!("GET {}", self.url))?;
+        let status = response.status();
+        let body = response.bytes().await.context("reading the direct body")?;
+        let elapsed = started.elapsed();
+        if !status.is_success() || body.is_empty() {
+            bail!("GET {} answered {status}", self.url);
+        }
+        Ok(elapsed)
+    }
 }
 
 /// The percentile, or an error naming the empty sample (which would be a bug in the bench).
@@ -339,11 +540,13 @@ impl StdioServer {
 }
 
 /// Latencies (µs) of `tools/call` over stdio and of the direct GET, and the server's peak RSS (MiB).
-async fn overhead(server: &Server<'_>, calls: usize) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+async fn overhead(
+    server: &Server<'_>,
+    direct: &Direct,
+    calls: usize,
+) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let mut stdio = server.spawn()?;
     stdio.initialize().await?;
-    let client = reqwest::Client::new();
-    let url = format!("{}{DIRECT_PATH}", server.base_url);
 
     let call_tool = async |stdio: &mut StdioServer| -> Result<Duration> {
         let started = Instant::now();
@@ -359,44 +562,28 @@ async fn overhead(server: &Server<'_>, calls: usize) -> Result<(Vec<f64>, Vec<f6
         }
         Ok(elapsed)
     };
-    let call_direct = async || -> Result<Duration> {
-        let started = Instant::now();
-        let response = client
-            .get(&url)
-            .basic_auth(&server.api_key, Some("X"))
-            .send()
-            .await
-            .with_context(|| format!("GET {url}"))?;
-        let status = response.status();
-        let body = response.bytes().await.context("reading the direct body")?;
-        let elapsed = started.elapsed();
-        if !status.is_success() || body.is_empty() {
-            bail!("GET {url} answered {status}");
-        }
-        Ok(elapsed)
-    };
 
     for _ in 0..WARM_UP {
         call_tool(&mut stdio).await?;
-        call_direct().await?;
+        direct.get().await?;
     }
     let mut ours = Vec::with_capacity(calls);
-    let mut direct = Vec::with_capacity(calls);
+    let mut reference = Vec::with_capacity(calls);
     while ours.len() < calls {
         let batch = BATCH.min(calls - ours.len());
         for _ in 0..batch {
             ours.push(micros(call_tool(&mut stdio).await?));
         }
         for _ in 0..batch {
-            direct.push(micros(call_direct().await?));
+            reference.push(micros(direct.get().await?));
         }
     }
     let peak = match stdio.child.id() {
-        Some(pid) => peak_rss_mib(pid)?,
+        Some(pid) => proc_kib(pid, "VmHWM:")? / 1024.0,
         None => bail!("the server exited before its peak RSS could be read; see {SERVER_LOG}"),
     };
     stdio.close().await?;
-    Ok((ours, direct, peak))
+    Ok((ours, reference, peak))
 }
 
 /// Cold starts, one entry per run, in milliseconds from spawn.
@@ -431,14 +618,13 @@ fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
 
-/// `VmHWM` of a process in MiB (Linux only: other systems have no /proc).
-fn peak_rss_mib(pid: u32) -> Result<f64> {
+/// A `Name:   1234 kB` field of `/proc/<pid>/status`, such as `VmHWM:` (Linux only: other systems
+/// have no /proc).
+fn proc_kib(pid: u32, field: &str) -> Result<f64> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {path} (peak RSS is measured on Linux only)"))?;
-    kib_field(&status, "VmHWM:")
-        .map(|kib| kib / 1024.0)
-        .with_context(|| format!("{path} has no VmHWM line"))
+        .with_context(|| format!("reading {path} (memory is measured on Linux only)"))?;
+    kib_field(&status, field).with_context(|| format!("{path} has no {field} line"))
 }
 
 /// The number of a `Name:   1234 kB` line of /proc/*/status or /proc/meminfo.
@@ -466,17 +652,22 @@ fn percentile(sample: &[f64], pct: f64) -> Option<f64> {
 /// What a number measures, and how it is printed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit {
+    /// Nanoseconds, printed in µs from 1000 ns up.
+    Nanos,
     Micros,
     Millis,
     Mebibytes,
+    PerSecond,
     Ratio,
 }
 
 impl Unit {
     fn symbol(self) -> &'static str {
         match self {
+            Unit::Nanos => "ns",
             Unit::Micros => "µs",
             Unit::Millis => "ms",
+            Unit::PerSecond => "calls/s",
             Unit::Mebibytes => "MiB",
             Unit::Ratio => "×",
         }
@@ -484,7 +675,10 @@ impl Unit {
 
     fn format(self, value: f64) -> String {
         match self {
-            Unit::Micros => format!("{value:.0} {}", self.symbol()),
+            Unit::Nanos if value >= 1000.0 => format!("{:.2} µs", value / 1000.0),
+            Unit::Nanos | Unit::Micros | Unit::PerSecond => {
+                format!("{value:.0} {}", self.symbol())
+            }
             Unit::Millis => format!("{value:.1} {}", self.symbol()),
             // Two decimals, so a value just under a whole-number target does not print as the target.
             Unit::Mebibytes => format!("{value:.2} {}", self.symbol()),
@@ -655,15 +849,41 @@ mod tests {
     fn args_parse_and_reject() {
         assert_eq!(parse_args(&[]).unwrap(), Settings::default());
         assert_eq!(
-            parse_args(&["--calls", "5", "--cold-runs", "2"]).unwrap(),
+            parse_args(&[
+                "--calls",
+                "5",
+                "--no-criterion",
+                "--cold-runs",
+                "2",
+                "--seconds",
+                "1",
+                "--sessions",
+                "3"
+            ])
+            .unwrap(),
             Settings {
                 calls: 5,
-                cold_runs: 2
+                cold_runs: 2,
+                seconds: 1,
+                sessions: 3,
+                criterion: false,
             }
         );
         assert!(parse_args(&["--calls", "0"]).is_err());
         assert!(parse_args(&["--calls"]).is_err());
+        assert!(parse_args(&["--sessions", "-1"]).is_err());
         assert!(parse_args(&["--fast"]).is_err());
+    }
+
+    #[test]
+    fn units_print_readably() {
+        fn check(unit: Unit, value: f64, want: &str) {
+            assert_eq!(unit.format(value), want, "{unit:?} {value}");
+        }
+        check(Unit::Nanos, 853.4, "853 ns");
+        check(Unit::Nanos, 10_000.0, "10.00 µs");
+        check(Unit::PerSecond, 1234.6, "1235 calls/s");
+        check(Unit::Ratio, 1.234, "1.23×");
     }
 
     #[test]
