@@ -15,8 +15,8 @@ mod shape;
 mod stdio;
 
 pub use self::http::{
-    BackendError, HttpConfig, SessionBackend, ResolveError, ServiceResolver, StaticResolver, mcp_router, serve_http,
-    serve_http_with, single_service_router,
+    BackendError, HttpConfig, ResolveError, ServiceResolver, SessionBackend, StaticResolver,
+    mcp_router, serve_http, serve_http_with, single_service_router,
 };
 pub use custom::{CustomTool, ToolContext};
 pub use discovery::ToolExposure;
