@@ -5,7 +5,8 @@
 //! - `catalog report`: coverage per module and the size of the tools/list payload.
 //! - `catalog fmt [--check]`: rewrite (or check) the data files in canonical form.
 //! - `codegen [--check]`: render (or check) `docs/tools.md` and the `tools/list` snapshot.
-//! - `bench [--calls N] [--cold-runs N]`: whole-process measurements against the sandbox (`docs/performance.md`).
+//! - `bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]`: stdio and HTTP overhead,
+//!   throughput, cold start, RSS and criterion medians against the sandbox (`docs/performance.md`).
 //! - `fuzz [--seconds N] [--target NAME]`: run the cargo-fuzz targets in `fuzz/` (needs cargo-fuzz).
 //! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests, fuzz smoke), for developers.
 
@@ -41,7 +42,9 @@ const USAGE: &str = "usage:
   cargo xtask catalog report                     coverage per module and tools/list payload size
   cargo xtask catalog fmt [--check]              canonicalise the catalogue data files
   cargo xtask codegen [--check]                  render docs/tools.md and the tools/list snapshot
-  cargo xtask bench [--calls N] [--cold-runs N]  stdio overhead vs direct HTTP, cold start, peak RSS
+  cargo xtask bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]
+                                                 stdio and HTTP overhead vs direct calls, throughput at
+                                                 1/8/64 clients, cold start, RSS, criterion medians
   cargo xtask fuzz [--seconds N] [--target NAME] run the cargo-fuzz targets in fuzz/ (60 s each)
   cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests, fuzz smoke";
 
