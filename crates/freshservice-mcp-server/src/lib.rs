@@ -104,7 +104,9 @@ fn run_stdio(options: StdioOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One client on one pipe: a single thread answers sooner than a pool, since a request, its
+    // upstream call and its response never wait for a wake-up on another thread.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -64,8 +64,17 @@ pub(crate) async fn call_tool(
     if let Some(problem) = check_queries(entry, &arguments) {
         return invalid_arguments(&entry.tool.name, &problem);
     }
+    let router = match entry.router() {
+        Ok(router) => router,
+        Err(reason) => {
+            return CallOutcome::local(CallToolResult::error(format!(
+                "internal error: {} cannot be compiled ({reason}); nothing was sent to Freshservice",
+                entry.tool.name
+            )));
+        }
+    };
     let arguments = Value::Object(arguments);
-    let routed = match entry.router.route(&arguments) {
+    let routed = match router.route(&arguments) {
         Ok(routed) => routed,
         Err(error) => {
             let mut text = error.to_string();
@@ -85,7 +94,8 @@ pub(crate) async fn call_tool(
         max_bytes: context.max_response_bytes,
     };
     if let Some(max_items) = meta.max_items {
-        return follow_pages(context, entry, arguments, routed, max_items, &shape_options).await;
+        let first = FirstPage { router, routed };
+        return follow_pages(context, entry, arguments, first, max_items, &shape_options).await;
     }
     match context.client.send(api_request(&routed)).await {
         Ok(response) => {
@@ -182,18 +192,25 @@ fn dry_run_result(client: &Client, routed: &RoutedRequest) -> CallOutcome {
 /// budget belongs to the other work on the account.
 const LOW_BUDGET_SHARE: f64 = 0.1;
 
+/// The first request of a paged read, and the router that places the page number in the next.
+struct FirstPage<'a> {
+    router: &'a arg_router::Operation,
+    routed: RoutedRequest,
+}
+
 /// Follows `next_page` until `max_items` records are collected, the pages end, or the account's
 /// rate-limit budget runs low; reports progress when the client asked for it.
 async fn follow_pages(
     context: &CallContext<'_>,
     entry: &ToolEntry,
     mut arguments: Value,
-    first: RoutedRequest,
+    first: FirstPage<'_>,
     max_items: u64,
     shape_options: &ShapeOptions,
 ) -> CallOutcome {
     let max_items = usize::try_from(max_items).unwrap_or(usize::MAX);
-    let mut routed = first;
+    let FirstPage { router, routed } = first;
+    let mut routed = routed;
     let mut collected: Vec<Value> = Vec::new();
     let mut envelope: Option<(String, JsonObject)> = None;
     let mut last_rate_limit = None;
@@ -264,7 +281,7 @@ async fn follow_pages(
         if let Value::Object(object) = &mut arguments {
             object.insert("page".into(), Value::from(next));
         }
-        routed = match entry.router.route(&arguments) {
+        routed = match router.route(&arguments) {
             Ok(routed) => routed,
             Err(_) => break Some(next),
         };
@@ -517,7 +534,7 @@ mod tests {
 
     fn hint_for(tool: &str, arguments: Value) -> Option<String> {
         let entry = crate::registry::compiled().unwrap().entry(tool).unwrap();
-        let error = entry.router.route(&arguments).unwrap_err();
+        let error = entry.router().unwrap().route(&arguments).unwrap_err();
         workspace_hint(tool, &error, &arguments)
     }
 

@@ -1,10 +1,12 @@
-//! The tool registry: every catalogue operation compiled once per process (its MCP tool
-//! definition and argument router), and per-server views that apply the method, tag and
-//! workspace rules.
+//! The tool registry: every catalogue operation turned into its MCP tool definition once per
+//! process, and per-server views that apply the method, tag and workspace rules.
 //!
-//! Compiling ~450 JSON Schemas is the expensive part of building a service, so it happens once;
-//! a provisioned server is then a cheap view (indices plus a few edited tool definitions).
+//! Compiling ~450 JSON Schemas into validators is the expensive part, and a session rarely calls
+//! more than a few tools, so each tool's argument router (and its validator) is compiled on the
+//! tool's first call and kept for the life of the process. Start-up and `tools/list` never pay
+//! for it. A provisioned server is a cheap view (references plus a few edited tool definitions).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -22,7 +24,10 @@ pub(crate) const WORKSPACE_PARAM: &str = "workspace_id";
 #[derive(Debug)]
 pub(crate) struct ToolEntry {
     pub(crate) tool: Tool,
-    pub(crate) router: arg_router::Operation,
+    operation: &'static Operation,
+    /// Compiled on first use; an error is kept as its message (and cannot happen for the built-in
+    /// catalogue, which a unit test compiles in full).
+    router: OnceLock<Result<arg_router::Operation, String>>,
     pub(crate) takes_workspace: bool,
     /// Parameters holding a filter query, checked locally before anything is sent, with the
     /// endpoint's filterable fields when they are documented.
@@ -40,6 +45,20 @@ pub(crate) struct MetaArgs {
     pub(crate) max_items: bool,
     /// `dry_run` on writes.
     pub(crate) dry_run: bool,
+}
+
+impl ToolEntry {
+    /// The operation's argument router, compiled on the first call of this tool.
+    ///
+    /// # Errors
+    ///
+    /// Why the operation's schema or path cannot be compiled.
+    pub(crate) fn router(&self) -> Result<&arg_router::Operation, &str> {
+        self.router
+            .get_or_init(|| router_for(self.operation).map_err(|error| error.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
 }
 
 impl MetaArgs {
@@ -164,7 +183,8 @@ impl WorkspaceRule {
 #[derive(Debug)]
 pub(crate) struct ExposedTool {
     pub(crate) entry: &'static ToolEntry,
-    pub(crate) tool: Tool,
+    /// The registry's definition, unless the workspace rule edits it.
+    pub(crate) tool: Cow<'static, Tool>,
     pub(crate) workspace: WorkspaceRule,
 }
 
@@ -235,8 +255,8 @@ impl View {
                 WorkspaceRule::Free
             };
             let tool = match &rule {
-                WorkspaceRule::Free => entry.tool.clone(),
-                scoped => scoped_tool(&entry.tool, scoped),
+                WorkspaceRule::Free => Cow::Borrowed(&entry.tool),
+                scoped => Cow::Owned(scoped_tool(&entry.tool, scoped)),
             };
             tools.push(ExposedTool {
                 entry,
@@ -304,7 +324,9 @@ fn scoped_tool(tool: &Tool, rule: &WorkspaceRule) -> Tool {
     tool
 }
 
-fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
+/// The argument router of an operation: path template, parameter placement and the compiled
+/// input schema (without the server's own arguments, which are taken out before routing).
+fn router_for(operation: &Operation) -> Result<arg_router::Operation, Error> {
     let params = operation
         .params
         .iter()
@@ -321,18 +343,20 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
             }
         })
         .collect();
-    let input_schema = operation.input_schema();
-    let router = arg_router::Operation::new(
+    arg_router::Operation::new(
         operation.method.clone(),
         &operation.path,
         params,
-        input_schema.clone(),
+        operation.input_schema(),
     )
     .map_err(|error| Error::InvalidOperation {
         name: operation.name.clone(),
         reason: error.to_string(),
-    })?;
-    let serde_json::Value::Object(schema_object) = input_schema else {
+    })
+}
+
+fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
+    let serde_json::Value::Object(schema_object) = operation.input_schema() else {
         return Err(Error::InvalidOperation {
             name: operation.name.clone(),
             reason: "input schema is not a JSON object".into(),
@@ -361,7 +385,8 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
     meta.extend_schema(&mut tool.input_schema);
     Ok(ToolEntry {
         tool,
-        router,
+        operation,
+        router: OnceLock::new(),
         takes_workspace,
         query_params,
         meta,
@@ -426,6 +451,19 @@ mod tests {
                 assert_eq!(annotations.read_only_hint, Some(false));
                 assert!(annotations.destructive_hint.is_some());
             }
+        }
+    }
+
+    #[test]
+    fn every_catalogue_operation_compiles_its_router() {
+        // Routers are compiled on first call, so this is what stands between a broken catalogue
+        // entry and a failing call in production.
+        let registry = compiled().unwrap();
+        for operation in freshservice_schema::catalog().operations() {
+            let entry = registry.entry(&operation.name).unwrap();
+            let router = entry.router().unwrap();
+            assert_eq!(router.path_template(), operation.path, "{}", operation.name);
+            assert!(std::ptr::eq(router, entry.router().unwrap()));
         }
     }
 

@@ -5,15 +5,15 @@
 //! with `initialize`. The era is decided per request, from the envelope, so one process serves
 //! both kinds of client.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use freshservice_client::Client;
 use mcp_protocol::{
     CacheScope, CallToolParams, DiscoverResult, ErrorObject, ErrorResponse, Implementation,
     InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult, LoggingLevel,
-    LoggingMessageParams, Message, Notification, Request, RequestMeta, Response, ResultType,
-    SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, Tool, decode_cursor, encode_cursor,
-    error_code, method, modern_request_meta, negotiate_legacy_version, parse_params,
+    LoggingMessageParams, Message, Notification, Request, RequestId, RequestMeta, Response,
+    ResultType, SERVER_INFO_KEY, ServerCapabilities, SetLevelParams, Tool, decode_cursor,
+    encode_cursor, error_code, method, modern_request_meta, negotiate_legacy_version, parse_params,
     supported_versions,
 };
 use ratelimit_headers::RateLimitStatus;
@@ -141,11 +141,20 @@ impl ServiceBuilder {
             Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                 .with_title("Freshservice")
         });
+        let listed = match self.exposure {
+            ToolExposure::Discovery => meta_tools.len(),
+            _ => view.tools().len(),
+        } + self.custom.definitions().len();
+        let tools_page_size = self.tools_page_size.unwrap_or(100);
+        let list_pages = (0..listed.div_ceil(tools_page_size))
+            .map(|_| Default::default())
+            .collect();
         Ok(McpService {
             inner: Arc::new(Inner {
                 client,
                 view,
-                tools_page_size: self.tools_page_size.unwrap_or(100),
+                tools_page_size,
+                list_pages,
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
@@ -170,6 +179,8 @@ struct Inner {
     client: Client,
     view: View,
     tools_page_size: usize,
+    /// `tools/list` pages as JSON text, per page and era (legacy, modern), made on first request.
+    list_pages: Vec<[OnceLock<Arc<str>>; 2]>,
     max_response_bytes: usize,
     exposure: ToolExposure,
     meta_tools: Vec<Tool>,
@@ -297,10 +308,32 @@ impl McpService {
         notifier: Option<&Notifier>,
     ) -> Message {
         let id = request.id.clone();
-        match self.dispatch(session, request, notifier).await {
+        let result = match self.dispatch(session, request, notifier).await {
+            Ok(Payload::Value(value)) => Ok(value),
+            Ok(Payload::Text(text)) => serde_json::from_str(&text).map_err(internal),
+            Err(error) => Err(error),
+        };
+        match result {
             Ok(result) => Response::new(id, result).into(),
             Err(error) => ErrorResponse::new(Some(id), error).into(),
         }
+    }
+
+    /// Handles one request and returns its response as one line of JSON (without the newline),
+    /// exactly as [`Message::to_json`] would write [`McpService::handle_request`]'s answer, but
+    /// without building and copying JSON values that are only written out.
+    pub(crate) async fn handle_request_json(
+        &self,
+        session: &Session,
+        request: Request,
+        notifier: Option<&Notifier>,
+    ) -> String {
+        let id = request.id.clone();
+        let line = match self.dispatch(session, request, notifier).await {
+            Ok(payload) => response_json(&id, &payload),
+            Err(error) => Err(error),
+        };
+        line.unwrap_or_else(|error| Message::from(ErrorResponse::new(Some(id), error)).to_json())
     }
 
     async fn dispatch(
@@ -308,7 +341,7 @@ impl McpService {
         session: &Session,
         request: Request,
         notifier: Option<&Notifier>,
-    ) -> Result<Value, ErrorObject> {
+    ) -> Result<Payload, ErrorObject> {
         let served = match modern_request_meta(request.params.as_ref())? {
             Some(meta) => Served::Modern(Box::new(meta)),
             None => Served::Legacy,
@@ -316,21 +349,25 @@ impl McpService {
         let params = request.params.as_ref();
         match served {
             Served::Modern(meta) => match request.method.as_str() {
-                method::SERVER_DISCOVER => Ok(self.discover()),
-                method::TOOLS_LIST => self.list_tools(params, true),
+                method::SERVER_DISCOVER => Ok(Payload::Value(self.discover())),
+                method::TOOLS_LIST => self.list_tools(params, true).map(Payload::Text),
                 method::TOOLS_CALL => {
                     let caller = Caller {
                         log_level: meta.log_level,
                         capabilities: &meta.client_capabilities,
                         modern: true,
                     };
-                    self.call(params, caller, notifier).await
+                    self.call(params, caller, notifier)
+                        .await
+                        .map(Payload::Value)
                 }
                 method::PROMPTS_LIST
                 | method::RESOURCES_LIST
                 | method::RESOURCES_TEMPLATES_LIST
                 | method::PROMPTS_GET
-                | method::RESOURCES_READ => self.empty_feature(&request.method, params, true),
+                | method::RESOURCES_READ => self
+                    .empty_feature(&request.method, params, true)
+                    .map(Payload::Value),
                 method::INITIALIZE | method::PING | method::LOGGING_SET_LEVEL => {
                     Err(ErrorObject::new(
                         error_code::METHOD_NOT_FOUND,
@@ -343,8 +380,8 @@ impl McpService {
                 other => Err(ErrorObject::method_not_found(other)),
             },
             Served::Legacy => match request.method.as_str() {
-                method::INITIALIZE => self.initialize(session, params),
-                method::PING => Ok(json!({})),
+                method::INITIALIZE => self.initialize(session, params).map(Payload::Value),
+                method::PING => Ok(Payload::Value(json!({}))),
                 method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
                     .err()
                     .unwrap_or_else(|| {
@@ -361,7 +398,7 @@ impl McpService {
                         ),
                     ))
                 }
-                method::TOOLS_LIST => self.list_tools(params, false),
+                method::TOOLS_LIST => self.list_tools(params, false).map(Payload::Text),
                 method::TOOLS_CALL => {
                     let (log_level, capabilities) = {
                         let state = session.lock();
@@ -372,17 +409,21 @@ impl McpService {
                         capabilities: &capabilities,
                         modern: false,
                     };
-                    self.call(params, caller, notifier).await
+                    self.call(params, caller, notifier)
+                        .await
+                        .map(Payload::Value)
                 }
                 method::PROMPTS_LIST
                 | method::RESOURCES_LIST
                 | method::RESOURCES_TEMPLATES_LIST
                 | method::PROMPTS_GET
-                | method::RESOURCES_READ => self.empty_feature(&request.method, params, false),
+                | method::RESOURCES_READ => self
+                    .empty_feature(&request.method, params, false)
+                    .map(Payload::Value),
                 method::LOGGING_SET_LEVEL => {
                     let SetLevelParams { level, .. } = parse_params(params)?;
                     session.lock().log_level = Some(level);
-                    Ok(json!({}))
+                    Ok(Payload::Value(json!({})))
                 }
                 other => Err(ErrorObject::method_not_found(other)),
             },
@@ -472,34 +513,62 @@ impl McpService {
         meta
     }
 
-    fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Value, ErrorObject> {
-        let ListToolsParams { cursor, .. } = parse_params(params)?;
-        let entries: Vec<&Tool> = match self.inner.exposure {
+    /// Every listed tool, in `tools/list` order.
+    fn listed_tools(&self) -> Vec<&Tool> {
+        let listed: Vec<&Tool> = match self.inner.exposure {
             ToolExposure::Discovery => self.inner.meta_tools.iter().collect(),
             _ => self
                 .inner
                 .view
                 .tools()
                 .iter()
-                .map(|exposed| &exposed.tool)
+                .map(|exposed| exposed.tool.as_ref())
                 .collect(),
         };
-        let entries: Vec<&Tool> = entries
+        listed
             .into_iter()
             .chain(self.inner.custom.definitions())
-            .collect();
+            .collect()
+    }
+
+    /// One `tools/list` page as JSON text. Pages that start where `nextCursor` points are made
+    /// once per era and kept: the list never changes while the process runs.
+    fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Arc<str>, ErrorObject> {
+        let ListToolsParams { cursor, .. } = parse_params(params)?;
+        let listed = self.listed_tools();
         let start = match cursor.as_deref() {
             None => 0,
             Some(cursor) => decode_cursor(cursor)
-                .filter(|offset| *offset < entries.len())
+                .filter(|offset| *offset < listed.len())
                 .ok_or_else(|| ErrorObject::invalid_params(format!("invalid cursor {cursor:?}: use the nextCursor of the previous tools/list page, or omit it")))?,
         };
-        let end = (start + self.inner.tools_page_size).min(entries.len());
-        let tools = entries[start..end]
+        let page_size = self.inner.tools_page_size;
+        let slot = (start % page_size == 0)
+            .then(|| self.inner.list_pages.get(start / page_size))
+            .flatten()
+            .map(|eras| &eras[usize::from(modern)]);
+        if let Some(text) = slot.and_then(OnceLock::get) {
+            return Ok(Arc::clone(text));
+        }
+        let text = self.render_page(&listed, start, modern)?;
+        Ok(match slot {
+            Some(slot) => Arc::clone(slot.get_or_init(|| text)),
+            None => text,
+        })
+    }
+
+    fn render_page(
+        &self,
+        listed: &[&Tool],
+        start: usize,
+        modern: bool,
+    ) -> Result<Arc<str>, ErrorObject> {
+        let end = (start + self.inner.tools_page_size).min(listed.len());
+        let tools = listed[start..end]
             .iter()
             .map(|tool| (*tool).clone())
             .collect();
-        let next_cursor = (end < entries.len()).then(|| encode_cursor(end));
+        let next_cursor = (end < listed.len()).then(|| encode_cursor(end));
         let mut result = ListToolsResult::new(tools, next_cursor);
         if modern {
             result.result_type = Some(ResultType::Complete);
@@ -509,7 +578,9 @@ impl McpService {
             result.cache_scope = Some(CacheScope::Private);
             result.meta = Some(self.server_info_meta());
         }
-        serde_json::to_value(result).map_err(internal)
+        serde_json::to_string(&result)
+            .map(Arc::from)
+            .map_err(internal)
     }
 
     async fn call(
@@ -669,6 +740,43 @@ impl McpService {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// What a request answers with.
+enum Payload {
+    Value(Value),
+    /// JSON text made ahead of time: `tools/list` pages, which never change while the process runs.
+    Text(Arc<str>),
+}
+
+/// A JSON-RPC response as one line, field for field what [`Message::to_json`] writes for it.
+fn response_json(id: &RequestId, payload: &Payload) -> Result<String, ErrorObject> {
+    let id = match id {
+        RequestId::Number(number) => number.to_string(),
+        RequestId::String(text) => serde_json::to_string(text).map_err(internal)?,
+    };
+    let head = format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":");
+    let mut line = match payload {
+        Payload::Value(value) => {
+            let mut line = head.into_bytes();
+            serde_json::to_writer(&mut line, value).map_err(internal)?;
+            // serde_json writes only UTF-8.
+            String::from_utf8(line).map_err(|error| {
+                ErrorObject::new(
+                    error_code::INTERNAL_ERROR,
+                    format!("internal error: {error}"),
+                )
+            })?
+        }
+        Payload::Text(text) => {
+            let mut line = String::with_capacity(head.len() + text.len() + 1);
+            line.push_str(&head);
+            line.push_str(text);
+            line
+        }
+    };
+    line.push('}');
+    Ok(line)
 }
 
 fn internal(error: serde_json::Error) -> ErrorObject {

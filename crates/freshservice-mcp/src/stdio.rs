@@ -43,17 +43,34 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    // Responses are written as the JSON lines their tasks made; everything else (notifications
+    // from running calls, errors about unreadable lines) comes as messages.
     let (outgoing, mut outgoing_rx) = mpsc::unbounded_channel::<Message>();
+    let (responses, mut responses_rx) = mpsc::unbounded_channel::<String>();
     let writer_task = tokio::spawn(async move {
         let mut writer = writer;
         let trace = std::env::var_os("FRESHSERVICE_MCP_TRACE").is_some();
-        while let Some(message) = outgoing_rx.recv().await {
-            if trace {
-                eprintln!("freshservice-mcp: -> {}", describe(&message));
+        let mut buffer = Vec::new();
+        loop {
+            buffer.clear();
+            tokio::select! {
+                biased;
+                Some(message) = outgoing_rx.recv() => push_message(&mut buffer, &message, trace),
+                Some(line) = responses_rx.recv() => {
+                    // A call's notifications were sent before its response, so they are all in
+                    // the queue by now: write them first, as the client expects.
+                    while let Ok(message) = outgoing_rx.try_recv() {
+                        push_message(&mut buffer, &message, trace);
+                    }
+                    if trace && let Ok(message) = Message::parse(&line) {
+                        eprintln!("freshservice-mcp: -> {}", describe(&message));
+                    }
+                    buffer.extend_from_slice(line.as_bytes());
+                    buffer.push(b'\n');
+                }
+                else => break,
             }
-            let mut line = message.to_json();
-            line.push('\n');
-            writer.write_all(line.as_bytes()).await?;
+            writer.write_all(&buffer).await?;
             writer.flush().await?;
         }
         Ok::<(), std::io::Error>(())
@@ -131,15 +148,16 @@ where
                 let service = service.clone();
                 let session = Arc::clone(&session);
                 let outgoing = outgoing.clone();
+                let responses = responses.clone();
                 let registry = Arc::clone(&in_flight);
                 let task_id = id.clone();
                 let handle = tasks.spawn(async move {
                     let response = service
-                        .handle_request(&session, request, Some(&outgoing))
+                        .handle_request_json(&session, request, Some(&outgoing))
                         .await;
                     // Absent means the request was cancelled: the spec says to send nothing.
                     if lock(&registry).remove(&task_id).is_some() {
-                        let _ = outgoing.send(response);
+                        let _ = responses.send(response);
                     }
                 });
                 registered.insert(id, handle);
@@ -156,10 +174,19 @@ where
     .await;
     tasks.abort_all();
     drop(outgoing);
+    drop(responses);
     match writer_task.await {
         Ok(write_result) => read_result.and(write_result),
         Err(join_error) => Err(std::io::Error::other(join_error)),
     }
+}
+
+fn push_message(buffer: &mut Vec<u8>, message: &Message, trace: bool) {
+    if trace {
+        eprintln!("freshservice-mcp: -> {}", describe(message));
+    }
+    buffer.extend_from_slice(message.to_json().as_bytes());
+    buffer.push(b'\n');
 }
 
 fn describe(message: &Message) -> String {

@@ -18,4 +18,5 @@ mod logging;
 mod malformed;
 mod modern;
 mod pagination;
+mod stdio_bytes;
 mod tools_call;
