@@ -564,12 +564,11 @@ impl McpService {
         modern: bool,
     ) -> Result<Arc<str>, ErrorObject> {
         let end = (start + self.inner.tools_page_size).min(listed.len());
-        let tools = listed[start..end]
-            .iter()
-            .map(|tool| (*tool).clone())
-            .collect();
         let next_cursor = (end < listed.len()).then(|| encode_cursor(end));
-        let mut result = ListToolsResult::new(tools, next_cursor);
+        // The page is written without its tools, whose array is then put in place of the empty
+        // one: `tools` is the first field, and copying ~100 tool definitions only to write them
+        // out would cost more than writing them.
+        let mut result = ListToolsResult::new(Vec::new(), next_cursor);
         if modern {
             result.result_type = Some(ResultType::Complete);
             // The list depends on the server's filters (its authorization), not on the caller's
@@ -578,9 +577,19 @@ impl McpService {
             result.cache_scope = Some(CacheScope::Private);
             result.meta = Some(self.server_info_meta());
         }
-        serde_json::to_string(&result)
-            .map(Arc::from)
-            .map_err(internal)
+        let rest = serde_json::to_string(&result).map_err(internal)?;
+        let tools = serde_json::to_string(&listed[start..end]).map_err(internal)?;
+        let Some(rest) = rest.strip_prefix(EMPTY_TOOLS_HEAD) else {
+            return Err(ErrorObject::new(
+                error_code::INTERNAL_ERROR,
+                "internal error: a tools/list page does not start with its tools",
+            ));
+        };
+        let mut text = String::with_capacity(rest.len() + tools.len() + 10);
+        text.push_str(TOOLS_HEAD);
+        text.push_str(&tools);
+        text.push_str(rest);
+        Ok(Arc::from(text))
     }
 
     async fn call(
@@ -741,6 +750,10 @@ impl McpService {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// How a `tools/list` result starts, without and with its tools.
+const EMPTY_TOOLS_HEAD: &str = "{\"tools\":[]";
+const TOOLS_HEAD: &str = "{\"tools\":";
 
 /// What a request answers with.
 enum Payload {
