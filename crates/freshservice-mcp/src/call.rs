@@ -101,7 +101,7 @@ pub(crate) async fn call_tool(
         Ok(response) => {
             let rate_limit = response.rate_limit.clone();
             CallOutcome {
-                result: success_result(&response, &shape_options),
+                result: success_result(response, &shape_options),
                 rate_limit: Some(rate_limit),
             }
         }
@@ -396,13 +396,13 @@ fn invalid_arguments(tool: &str, problems: &str) -> CallOutcome {
 
 /// Freshservice answers with an object for every read and write, except deletes (204, no body).
 /// `structuredContent` must be an object in the legacy era, so anything else is wrapped.
-fn success_result(response: &ApiResponse, shape_options: &ShapeOptions) -> CallToolResult {
+fn success_result(response: ApiResponse, shape_options: &ShapeOptions) -> CallToolResult {
     let next_page = response
         .next_page_url()
         .and_then(|url| next_page_number(&url));
-    let body = match &response.body {
+    let body = match response.body {
         Value::Null => json!({ "status": response.status.as_u16(), "success": true }),
-        other => other.clone(),
+        other => other,
     };
     success_result_value(body, next_page, shape_options)
 }

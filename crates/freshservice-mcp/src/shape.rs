@@ -228,18 +228,23 @@ fn copy_path_into(source: &Value, slot: &mut Value, rest: &[&str]) {
 fn compact(value: Value, include_html: bool) -> Value {
     match value {
         Value::Object(object) => {
-            let has_text_twin = |key: &str| object.contains_key(&format!("{key}_text"));
-            let mut out = Map::new();
-            for (key, value) in &object {
-                if !include_html
-                    && has_text_twin(key)
-                    && value.as_str().is_some_and(looks_like_html)
-                {
+            // Decided on the record as sent, before anything in it is compacted away.
+            let html_twins: Vec<bool> = object
+                .iter()
+                .map(|(key, value)| {
+                    !include_html
+                        && value.as_str().is_some_and(looks_like_html)
+                        && object.contains_key(&format!("{key}_text"))
+                })
+                .collect();
+            let mut out = Map::with_capacity(object.len());
+            for ((key, value), html_twin) in object.into_iter().zip(html_twins) {
+                if html_twin {
                     continue;
                 }
-                let value = compact(value.clone(), include_html);
+                let value = compact(value, include_html);
                 if !is_empty(&value) {
-                    out.insert(key.clone(), value);
+                    out.insert(key, value);
                 }
             }
             Value::Object(out)
@@ -320,8 +325,26 @@ pub(crate) fn html_to_text(html: &str) -> String {
 }
 
 /// Keeps the answer under `max_bytes` by dropping trailing records, and says so.
+/// The length of `value` as compact JSON text, counted without writing the text anywhere.
+fn json_len(value: &Value) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
 fn cap(body: Value, key: &str, max_bytes: usize) -> (Value, Option<String>) {
-    let size = body.to_string().len();
+    let size = json_len(&body);
     if max_bytes == 0 || size <= max_bytes {
         return (body, None);
     }
@@ -336,11 +359,11 @@ fn cap(body: Value, key: &str, max_bytes: usize) -> (Value, Option<String>) {
         return (Value::Object(object), Some(note));
     };
     let total = items.len();
-    let overhead = Value::Object(object.clone()).to_string().len() + key.len() + 8;
+    let overhead = json_len(&Value::Object(object.clone())) + key.len() + 8;
     let mut kept = Vec::new();
     let mut used = overhead;
     for item in items {
-        let item_size = item.to_string().len() + 1;
+        let item_size = json_len(&item) + 1;
         if used + item_size > max_bytes && !kept.is_empty() {
             break;
         }
@@ -366,6 +389,17 @@ mod tests {
             fields: fields.map(|fields| fields.iter().map(|f| (*f).to_owned()).collect()),
             include_html: false,
             max_bytes: 100_000,
+        }
+    }
+
+    #[test]
+    fn json_len_is_the_length_of_the_text() {
+        for value in [
+            json!(null),
+            json!({"a": [1, 2.5, "x\"y\u{e9}"], "b": {"c": false}}),
+            json!("<p>\n</p>"),
+        ] {
+            assert_eq!(json_len(&value), value.to_string().len(), "{value}");
         }
     }
 
