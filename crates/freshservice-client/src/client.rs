@@ -553,7 +553,13 @@ async fn read_capped(
     {
         return Ok((Vec::new(), false));
     }
-    let mut bytes = Vec::new();
+    // Sized once from Content-Length (already known to be within the limit) rather than grown
+    // chunk by chunk.
+    let expected = response
+        .content_length()
+        .and_then(|length| usize::try_from(length).ok())
+        .unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected);
     while let Some(chunk) = response.chunk().await? {
         let room = limit - bytes.len();
         if chunk.len() > room {
