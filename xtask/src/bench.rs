@@ -258,6 +258,17 @@ async fn measure(root: &Path, binary: &Path, settings: Settings) -> Result<Vec<M
         &calls.legacy,
         &calls.direct,
     )?;
+    // The breakdown of the HTTP hop: the exchange alone, then with the MCP dispatch.
+    for (kind, sample) in [
+        ("HTTP GET to serve, unrouted 404", &calls.transport),
+        ("HTTP modern tools/call of an unknown tool", &calls.dispatch),
+    ] {
+        metrics.push(Metric::new(
+            format!("{kind}, p50"),
+            p(sample, 50.0)?,
+            Unit::Micros,
+        ));
+    }
 
     let duration = Duration::from_secs(u64::try_from(settings.seconds).unwrap_or(u64::MAX));
     for clients in CONCURRENCY {

@@ -18,6 +18,9 @@ fn tool_params() -> Value {
     json!({"name": TOOL, "arguments": {"change_id": 1}})
 }
 
+/// A tool no server has: its call goes through the whole MCP dispatch and stops before upstream.
+const UNKNOWN_TOOL: &str = "xtask_bench_no_such_tool";
+
 /// A running `freshservice-mcp serve --dev` with one provisioned server for the sandbox.
 pub(super) struct Serve {
     child: Child,
@@ -204,24 +207,7 @@ impl HttpClient {
     /// One `tools/call`, timed from sending the request until its whole answer is read.
     pub(super) async fn call(&self, id: u64) -> Result<Duration> {
         let request = match &self.session {
-            None => {
-                let mut params = tool_params();
-                params["_meta"] = json!({
-                    mcp_protocol::PROTOCOL_VERSION_KEY: mcp_protocol::MODERN_PROTOCOL_VERSION,
-                    "io.modelcontextprotocol/clientCapabilities": {},
-                });
-                post(&self.client, &self.url)
-                    .header(
-                        "mcp-protocol-version",
-                        mcp_protocol::MODERN_PROTOCOL_VERSION,
-                    )
-                    .header("mcp-method", "tools/call")
-                    .header("mcp-name", TOOL)
-                    .body(
-                        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
-                            .to_string(),
-                    )
-            }
+            None => self.modern_call(id, tool_params()),
             Some(session) => post(&self.client, &self.url)
                 .header("mcp-session-id", &**session)
                 .header(
@@ -247,6 +233,47 @@ impl HttpClient {
             bail!("tools/call answered {status}: {answer}");
         }
         Ok(elapsed)
+    }
+
+    /// A modern `tools/call` of [`UNKNOWN_TOOL`], timed like [`HttpClient::call`]: the same
+    /// transport and dispatch, answered with an error before any upstream request.
+    pub(super) async fn call_unknown(&self, id: u64) -> Result<Duration> {
+        let request = self.modern_call(
+            id,
+            json!({"name": UNKNOWN_TOOL, "arguments": {"change_id": 1}}),
+        );
+        let started = Instant::now();
+        let response = request.send().await.context("POST tools/call")?;
+        let status = response.status();
+        let text = response.text().await.context("reading tools/call")?;
+        let elapsed = started.elapsed();
+        let answer = json_rpc_answer(&text, id)
+            .with_context(|| format!("tools/call answered {status} with no answer: {text}"))?;
+        ensure!(
+            answer.get("error").is_some(),
+            "tools/call of {UNKNOWN_TOOL} answered {status} without an error: {answer}"
+        );
+        Ok(elapsed)
+    }
+
+    fn modern_call(&self, id: u64, params: Value) -> reqwest::RequestBuilder {
+        let mut params = params;
+        let name = params["name"].as_str().unwrap_or_default().to_owned();
+        params["_meta"] = json!({
+            mcp_protocol::PROTOCOL_VERSION_KEY: mcp_protocol::MODERN_PROTOCOL_VERSION,
+            "io.modelcontextprotocol/clientCapabilities": {},
+        });
+        post(&self.client, &self.url)
+            .header(
+                "mcp-protocol-version",
+                mcp_protocol::MODERN_PROTOCOL_VERSION,
+            )
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", name)
+            .body(
+                json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+                    .to_string(),
+            )
     }
 }
 
@@ -276,12 +303,17 @@ pub(super) struct Overhead {
     pub(super) modern: Vec<f64>,
     pub(super) legacy: Vec<f64>,
     pub(super) direct: Vec<f64>,
+    /// A GET of a path `serve` does not route (404) on its own connection: the HTTP exchange alone.
+    pub(super) transport: Vec<f64>,
+    /// A modern `tools/call` of an unknown tool: the exchange plus the MCP dispatch, no upstream.
+    pub(super) dispatch: Vec<f64>,
 }
 
 /// The three kinds alternate in batches, so drift on the machine affects all of them.
 pub(super) async fn overhead(serve: &Serve, direct: &Direct, calls: usize) -> Result<Overhead> {
     let modern = HttpClient::modern(&serve.url);
     let legacy = HttpClient::legacy(&serve.url).await?;
+    let probe = Probe::new(&serve.url)?;
     let mut id = 0;
     let mut next = || {
         id += 1;
@@ -291,11 +323,15 @@ pub(super) async fn overhead(serve: &Serve, direct: &Direct, calls: usize) -> Re
         modern.call(next()).await?;
         legacy.call(next()).await?;
         direct.get().await?;
+        probe.get().await?;
+        modern.call_unknown(next()).await?;
     }
     let mut out = Overhead {
         modern: Vec::with_capacity(calls),
         legacy: Vec::with_capacity(calls),
         direct: Vec::with_capacity(calls),
+        transport: Vec::with_capacity(calls),
+        dispatch: Vec::with_capacity(calls),
     };
     while out.modern.len() < calls {
         let batch = BATCH.min(calls - out.modern.len());
@@ -308,8 +344,55 @@ pub(super) async fn overhead(serve: &Serve, direct: &Direct, calls: usize) -> Re
         for _ in 0..batch {
             out.direct.push(micros(direct.get().await?));
         }
+        for _ in 0..batch {
+            out.transport.push(micros(probe.get().await?));
+        }
+        for _ in 0..batch {
+            out.dispatch
+                .push(micros(modern.call_unknown(next()).await?));
+        }
     }
     Ok(out)
+}
+
+/// GETs of a path `serve` does not route, on a kept-alive connection of their own.
+struct Probe {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl Probe {
+    fn new(mcp_url: &str) -> Result<Self> {
+        let base = mcp_url
+            .find("/mcp/")
+            .map(|at| &mcp_url[..at])
+            .with_context(|| format!("the MCP URL {mcp_url} has no /mcp/ path"))?;
+        Ok(Probe {
+            client: reqwest::Client::new(),
+            url: format!("{base}/xtask-bench-unrouted"),
+        })
+    }
+
+    /// One GET, timed until its (404) body is read.
+    async fn get(&self) -> Result<Duration> {
+        let started = Instant::now();
+        let response = self
+            .client
+            .get(&self.url)
+            .timeout(ANSWER_TIMEOUT)
+            .send()
+            .await
+            .with_context(|| format!("GET {}", self.url))?;
+        let status = response.status();
+        let body = response.bytes().await.context("reading the 404 body")?;
+        let elapsed = started.elapsed();
+        ensure!(
+            status == reqwest::StatusCode::NOT_FOUND && !body.is_empty(),
+            "GET {} answered {status}, not 404",
+            self.url
+        );
+        Ok(elapsed)
+    }
 }
 
 /// What `clients` concurrent clients achieved in a fixed time.
