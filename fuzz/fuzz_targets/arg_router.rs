@@ -4,8 +4,7 @@
 
 use std::sync::LazyLock;
 
-use arg_router::{Operation, ParamSpec, QueryStyle};
-use freshservice_schema::ParamLocation;
+use arg_router::Operation;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -15,29 +14,9 @@ static ROUTERS: LazyLock<Vec<Operation>> = LazyLock::new(|| {
         .operations()
         .iter()
         .map(|operation| {
-            let params = operation
-                .params
-                .iter()
-                .map(|param| {
-                    let spec = match param.location {
-                        ParamLocation::Path => ParamSpec::path(&param.name),
-                        ParamLocation::Query => ParamSpec::query(&param.name),
-                        _ => ParamSpec::body(&param.name),
-                    };
-                    if param.quoted {
-                        spec.with_query_style(QueryStyle::DoubleQuoted)
-                    } else {
-                        spec
-                    }
-                })
-                .collect();
-            Operation::new(
-                operation.method.clone(),
-                &operation.path,
-                params,
-                operation.input_schema(),
-            )
-            .unwrap_or_else(|error| panic!("{} does not compile: {error}", operation.name))
+            operation
+                .router()
+                .unwrap_or_else(|error| panic!("{} does not compile: {error}", operation.name))
         })
         .collect()
 });

@@ -6,39 +6,17 @@
 
 use std::hint::black_box;
 
-use arg_router::{Operation, ParamSpec, QueryStyle};
+use arg_router::Operation;
 use criterion::{Criterion, criterion_group, criterion_main};
-use freshservice_schema::ParamLocation;
 use serde_json::{Value, json};
 
 /// The router of one catalogue operation, with the same parameter mapping as the service's registry.
 fn router(name: &str) -> Operation {
-    let operation = freshservice_schema::catalog()
+    freshservice_schema::catalog()
         .get(name)
-        .unwrap_or_else(|| panic!("{name} is in the catalogue"));
-    let params = operation
-        .params
-        .iter()
-        .map(|param| {
-            let spec = match param.location {
-                ParamLocation::Path => ParamSpec::path(&param.name),
-                ParamLocation::Query => ParamSpec::query(&param.name),
-                _ => ParamSpec::body(&param.name),
-            };
-            if param.quoted {
-                spec.with_query_style(QueryStyle::DoubleQuoted)
-            } else {
-                spec
-            }
-        })
-        .collect();
-    Operation::new(
-        operation.method.clone(),
-        &operation.path,
-        params,
-        operation.input_schema(),
-    )
-    .unwrap_or_else(|error| panic!("{name} builds a router: {error}"))
+        .unwrap_or_else(|| panic!("{name} is in the catalogue"))
+        .router()
+        .unwrap_or_else(|error| panic!("{name} builds a router: {error}"))
 }
 
 fn create_change_arguments() -> Value {

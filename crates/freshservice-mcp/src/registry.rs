@@ -10,8 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use arg_router::{ParamSpec, QueryStyle};
-use freshservice_schema::{Catalog, FilterEndpoint, Operation, OperationKind, ParamLocation};
+use freshservice_schema::{Catalog, FilterEndpoint, Operation, OperationKind};
 use mcp_protocol::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
@@ -327,29 +326,7 @@ fn scoped_tool(tool: &Tool, rule: &WorkspaceRule) -> Tool {
 /// The argument router of an operation: path template, parameter placement and the compiled
 /// input schema (without the server's own arguments, which are taken out before routing).
 fn router_for(operation: &Operation) -> Result<arg_router::Operation, Error> {
-    let params = operation
-        .params
-        .iter()
-        .map(|param| {
-            let spec = match param.location {
-                ParamLocation::Path => ParamSpec::path(&param.name),
-                ParamLocation::Query => ParamSpec::query(&param.name),
-                _ => ParamSpec::body(&param.name),
-            };
-            if param.quoted {
-                spec.with_query_style(QueryStyle::DoubleQuoted)
-            } else {
-                spec
-            }
-        })
-        .collect();
-    arg_router::Operation::new(
-        operation.method.clone(),
-        &operation.path,
-        params,
-        operation.input_schema(),
-    )
-    .map_err(|error| Error::InvalidOperation {
+    operation.router().map_err(|error| Error::InvalidOperation {
         name: operation.name.clone(),
         reason: error.to_string(),
     })

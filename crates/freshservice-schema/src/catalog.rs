@@ -160,6 +160,35 @@ impl Operation {
         self.method == http::Method::GET
     }
 
+    /// The argument router of the operation: each parameter placed in path, query or body (a
+    /// `quoted` query value is sent double-quoted), validated against [`input_schema`]. The one
+    /// mapping the service, the sandbox, the sample checks, the bench and the fuzzer all use.
+    ///
+    /// [`input_schema`]: Self::input_schema
+    ///
+    /// # Errors
+    ///
+    /// When the path template, the parameters and the schema disagree (a catalogue bug).
+    pub fn router(&self) -> Result<arg_router::Operation, arg_router::Error> {
+        let params = self
+            .params
+            .iter()
+            .map(|param| {
+                let spec = match param.location {
+                    ParamLocation::Path => arg_router::ParamSpec::path(&param.name),
+                    ParamLocation::Query => arg_router::ParamSpec::query(&param.name),
+                    _ => arg_router::ParamSpec::body(&param.name),
+                };
+                if param.quoted {
+                    spec.with_query_style(arg_router::QueryStyle::DoubleQuoted)
+                } else {
+                    spec
+                }
+            })
+            .collect();
+        arg_router::Operation::new(self.method.clone(), &self.path, params, self.input_schema())
+    }
+
     /// The flat JSON Schema (2020-12) of all inputs, properties in declaration order.
     ///
     /// Shape: `{"type":"object","properties":{..},"required":[..],"additionalProperties":false}`.

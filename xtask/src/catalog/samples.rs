@@ -235,33 +235,9 @@ pub(crate) fn check(
 pub(crate) fn router(
     operation: &freshservice_schema::Operation,
 ) -> Result<arg_router::Operation, String> {
-    let params = operation
-        .params
-        .iter()
-        .map(|param| {
-            let spec = match param.location {
-                freshservice_schema::ParamLocation::Path => {
-                    arg_router::ParamSpec::path(&param.name)
-                }
-                freshservice_schema::ParamLocation::Query => {
-                    arg_router::ParamSpec::query(&param.name)
-                }
-                _ => arg_router::ParamSpec::body(&param.name),
-            };
-            if param.quoted {
-                spec.with_query_style(arg_router::QueryStyle::DoubleQuoted)
-            } else {
-                spec
-            }
-        })
-        .collect();
-    arg_router::Operation::new(
-        operation.method.clone(),
-        &operation.path,
-        params,
-        operation.input_schema(),
-    )
-    .map_err(|error| format!("the router refuses the operation: {error}"))
+    operation
+        .router()
+        .map_err(|error| format!("the router refuses the operation: {error}"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Every catalogue operation, called with minimal schema-valid arguments, gets an answer that is neither a 404
 //! nor a server error.
 
-use arg_router::{ParamSpec, QueryStyle};
 use freshservice_sandbox::Sandbox;
 use freshservice_schema::{Operation, ParamLocation};
 use serde_json::{Map, Value, json};
@@ -84,29 +83,7 @@ fn minimal_arguments(operation: &Operation) -> Value {
 }
 
 fn router(operation: &Operation) -> arg_router::Operation {
-    let params = operation
-        .params
-        .iter()
-        .map(|param| {
-            let spec = match param.location {
-                ParamLocation::Path => ParamSpec::path(&param.name),
-                ParamLocation::Query => ParamSpec::query(&param.name),
-                _ => ParamSpec::body(&param.name),
-            };
-            if param.quoted {
-                spec.with_query_style(QueryStyle::DoubleQuoted)
-            } else {
-                spec
-            }
-        })
-        .collect();
-    arg_router::Operation::new(
-        operation.method.clone(),
-        &operation.path,
-        params,
-        operation.input_schema(),
-    )
-    .unwrap()
+    operation.router().unwrap()
 }
 
 async fn call(api: &Api, operation: &Operation) -> (u16, Value, String) {

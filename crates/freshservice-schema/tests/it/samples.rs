@@ -4,7 +4,7 @@
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
-use freshservice_schema::{Operation, ParamLocation, catalog};
+use freshservice_schema::{Operation, catalog};
 use serde_json::{Value, json};
 
 fn samples_dir() -> PathBuf {
@@ -34,29 +34,9 @@ fn fixtures() -> BTreeMap<String, BTreeMap<String, Vec<Value>>> {
 
 /// The router `freshservice-mcp` builds for an operation (see its registry).
 fn router(operation: &Operation) -> arg_router::Operation {
-    let params = operation
-        .params
-        .iter()
-        .map(|param| {
-            let spec = match param.location {
-                ParamLocation::Path => arg_router::ParamSpec::path(&param.name),
-                ParamLocation::Query => arg_router::ParamSpec::query(&param.name),
-                _ => arg_router::ParamSpec::body(&param.name),
-            };
-            if param.quoted {
-                spec.with_query_style(arg_router::QueryStyle::DoubleQuoted)
-            } else {
-                spec
-            }
-        })
-        .collect();
-    arg_router::Operation::new(
-        operation.method.clone(),
-        &operation.path,
-        params,
-        operation.input_schema(),
-    )
-    .unwrap_or_else(|error| panic!("{}: {error}", operation.name))
+    operation
+        .router()
+        .unwrap_or_else(|error| panic!("{}: {error}", operation.name))
 }
 
 /// Route one sample and compare with the documented request; `Err` says what differs.
