@@ -110,7 +110,7 @@ pub(crate) fn parse(
         tags: String::new(),
         timeout: Duration::from_secs(30),
         tools_page_size: 100,
-        tool_exposure: freshservice_mcp::ToolExposure::All,
+        tool_exposure: freshservice_mcp::ToolExposure::Auto,
         workspaces: Vec::new(),
         retry_rate_limited: false,
         keep_free: None,
@@ -323,7 +323,7 @@ mod tests {
             (
                 &["stdio", "--tool-exposure", "some"],
                 &key,
-                "all or discovery",
+                "all, core, discovery or auto",
             ),
             (&["stdio", "--workspace", "1"], &key, "2 or more"),
             (&["serve", "--bogus"], &[], "unknown option"),

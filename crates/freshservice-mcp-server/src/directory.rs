@@ -399,7 +399,7 @@ fn build_service(
         .map_err(|error| BuildError::Config(error.to_string()))?;
     let filter = filter_for(config).map_err(BuildError::Config)?;
     let exposure = match config.tool_exposure.as_deref() {
-        None => freshservice_mcp::ToolExposure::All,
+        None => freshservice_mcp::ToolExposure::Auto,
         Some(text) => text
             .parse()
             .map_err(|message| BuildError::Config(format!("config.tool_exposure: {message}")))?,

@@ -37,7 +37,12 @@ OPTIONS (stdio):
     --tags <LIST>            only these modules, e.g. tickets,changes,assets
     --timeout <SECONDS>      timeout of each Freshservice request (default 30)
     --tools-page-size <N>    tools per tools/list page (default 100)
-    --tool-exposure <MODE>   all (every tool, default) or discovery (three meta-tools that search, describe and call them)
+    --tool-exposure <MODE>   how tools are listed (every mode reaches every allowed tool):
+                             auto (default): all when the allowed tools' schemas fit in 32 KiB, else core
+                             all: every tool's schema (whole catalogue about 300 KB)
+                             core: the everyday ticket, change, problem, asset, project and onboarding
+                             tools plus the three meta-tools below (under 35 KB)
+                             discovery: only the meta-tools that search, describe and call tools (about 2 KB)
     --workspace <IDS>        scope to these workspaces: one id is filled in for you; several must be named per call
     --retry-rate-limited     retry a 429 on reads, updates and deletes after Retry-After (never creates; off by default)
     --keep-free <SHARE>      pace requests to keep this share of the account's per-minute budget free, e.g. 0.2
@@ -117,9 +122,15 @@ fn run_stdio(options: StdioOptions) -> ExitCode {
         }
     };
     eprintln!(
-        "freshservice-mcp: serving {} tools on stdio for {}",
+        "freshservice-mcp: serving {} tools on stdio for {} (tool exposure {}{})",
         service.tool_names().len(),
-        options.target_description()
+        options.target_description(),
+        service.tool_exposure(),
+        if options.tool_exposure == freshservice_mcp::ToolExposure::Auto {
+            ", chosen by auto"
+        } else {
+            ""
+        },
     );
     match runtime.block_on(freshservice_mcp::serve_stdio(service)) {
         Ok(()) => ExitCode::SUCCESS,

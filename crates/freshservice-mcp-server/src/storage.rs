@@ -56,7 +56,7 @@ pub(crate) struct ServerConfig {
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) workspaces: Vec<i64>,
-    /// `all` (the default) or `discovery`: how the tools are offered.
+    /// `auto` (the default), `all`, `core` or `discovery`: how the tools are offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) tool_exposure: Option<String>,
 }

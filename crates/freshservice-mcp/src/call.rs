@@ -82,6 +82,10 @@ pub(crate) async fn call_tool(
                 text.push('\n');
                 text.push_str(&hint);
             }
+            if let Some(schemas) = wrong_field_schemas(&exposed.tool.input_schema, &error) {
+                text.push_str("\nThe schema of those arguments: ");
+                text.push_str(&schemas);
+            }
             return invalid_arguments(&entry.tool.name, &text);
         }
     };
@@ -384,6 +388,35 @@ fn workspace_hint(tool: &str, error: &arg_router::Error, arguments: &Value) -> O
     }
 }
 
+/// The input-schema entries of the top-level arguments a routing error names (wrong values and
+/// missing required arguments), as compact JSON, so a model that never saw the tool's schema
+/// (in core or discovery exposure) can fix the call without another round trip. Unknown
+/// arguments are left out: their message already lists the known ones.
+fn wrong_field_schemas(schema: &JsonObject, error: &arg_router::Error) -> Option<String> {
+    let properties = schema.get("properties")?.as_object()?;
+    let mut wrong = JsonObject::new();
+    for problem in error.problems() {
+        let name = match problem.pointer.strip_prefix('/') {
+            Some(rest) => rest
+                .split('/')
+                .next()
+                .unwrap_or(rest)
+                .replace("~1", "/")
+                .replace("~0", "~"),
+            None => match problem.message.strip_prefix("missing required argument ") {
+                Some(name) => name.trim_matches('"').to_owned(),
+                None => continue,
+            },
+        };
+        if let Some(property) = properties.get(&name) {
+            wrong.entry(name).or_insert_with(|| property.clone());
+        }
+    }
+    (!wrong.is_empty())
+        .then(|| serde_json::to_string(&wrong).ok())
+        .flatten()
+}
+
 fn invalid_arguments(tool: &str, problems: &str) -> CallOutcome {
     CallOutcome {
         result: CallToolResult::error(format!(
@@ -565,6 +598,37 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn wrong_fields_come_with_their_schemas() {
+        let tool = "create_a_freshservice_ticket";
+        let entry = crate::registry::compiled().unwrap().entry(tool).unwrap();
+        let schema = &entry.tool.input_schema;
+        let wrong = |arguments: Value| {
+            let error = entry.router().unwrap().route(&arguments).unwrap_err();
+            wrong_field_schemas(schema, &error)
+                .map(|text| serde_json::from_str::<JsonObject>(&text).unwrap())
+        };
+        // A wrong code and a missing required argument: both schemas, each with its codes.
+        let both = wrong(
+            json!({"subject": "Printer", "description": "Jammed", "priority": 9, "email": "a@b.c"}),
+        )
+        .unwrap();
+        assert_eq!(
+            both["priority"], schema["properties"]["priority"],
+            "{both:?}"
+        );
+        assert!(both["priority"]["enum"].is_array());
+        assert_eq!(both["status"], schema["properties"]["status"], "{both:?}");
+        assert_eq!(both.len(), 2, "{both:?}");
+        // An argument the tool does not take names the known ones in its message instead.
+        assert_eq!(
+            wrong(
+                json!({"subject": "a", "description": "b", "status": 2, "priority": 1, "email": "a@b.c", "colour": 1})
+            ),
+            None
+        );
+    }
 
     #[test]
     fn next_page_number_trials() {

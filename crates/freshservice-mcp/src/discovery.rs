@@ -17,76 +17,62 @@ pub(crate) const SCHEMA_TOOL: &str = "get_freshservice_tool_schema";
 /// Calls a tool by name.
 pub(crate) const CALL_TOOL: &str = "call_freshservice_tool";
 
-/// How a server offers its tools.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ToolExposure {
-    /// Every allowed tool is listed with its schema.
-    #[default]
-    All,
-    /// Three meta-tools that search, describe and call the allowed tools.
-    Discovery,
-}
+/// How many of a search's best hits carry their required arguments, so the model can call them
+/// without asking for the schema first.
+const HITS_WITH_ARGUMENTS: usize = 3;
 
-impl std::str::FromStr for ToolExposure {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, String> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "all" => Ok(Self::All),
-            "discovery" => Ok(Self::Discovery),
-            other => Err(format!(
-                "unknown tool exposure {other:?}: use all or discovery"
-            )),
-        }
-    }
-}
+/// The most tools one `get_freshservice_tool_schema` call describes.
+const MAX_SCHEMAS: usize = 10;
 
 /// The three meta-tools.
 pub(crate) fn meta_tools() -> Vec<Tool> {
     let read_only = |title: &str| {
         let mut annotations = ToolAnnotations::default();
-        annotations.title = Some(title.to_owned());
         annotations.read_only_hint = Some(true);
         annotations.open_world_hint = Some(false);
-        annotations
+        (title.to_owned(), annotations)
     };
     let object = |value: Value| match value {
         Value::Object(object) => object,
         _ => JsonObject::new(),
     };
     let mut call_annotations = ToolAnnotations::default();
-    call_annotations.title = Some("Call a Freshservice tool".to_owned());
     call_annotations.read_only_hint = Some(false);
     call_annotations.destructive_hint = Some(true);
     call_annotations.open_world_hint = Some(true);
+    let (search_title, search_annotations) = read_only("Search Freshservice tools");
+    let (schema_title, schema_annotations) = read_only("Describe Freshservice tools");
     vec![
         Tool::new(
             SEARCH_TOOL,
-            "Find Freshservice tools (tickets, changes, problems, releases, assets, projects, onboarding, people, ...) by words; returns names to use with the other two tools.",
+            "Find the Freshservice tool for a task (tickets, changes, problems, releases, assets, projects, onboarding, people, knowledge base, ...): describe the task in plain words. The best hits come with their required arguments; call them with call_freshservice_tool.",
             object(json!({
                 "type": "object",
                 "properties": {
-                    "query": {"type": "string", "minLength": 1, "description": "Words to look for, e.g. \"filter tickets\" or \"change note\""},
+                    "query": {"type": "string", "minLength": 1, "description": "The task in plain words, e.g. \"who approved change 42\" or \"add a note to a ticket\""},
                     "tag": {"type": "string", "description": "Only tools of this module, e.g. changes"},
-                    "limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "Most results to return (default 10)"}
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "Most results (default 10)"}
                 },
                 "required": ["query"],
                 "additionalProperties": false
             })),
         )
-        .with_annotations(read_only("Search Freshservice tools")),
+        .with_title(search_title)
+        .with_annotations(search_annotations),
         Tool::new(
             SCHEMA_TOOL,
-            "Get a Freshservice tool's input schema before calling it.",
+            "Get the full input schemas of Freshservice tools before calling them.",
             object(json!({
                 "type": "object",
-                "properties": {"name": {"type": "string", "description": "Tool name from search_freshservice_tools"}},
-                "required": ["name"],
+                "properties": {
+                    "names": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_SCHEMAS, "description": "Tool names from search_freshservice_tools"},
+                    "name": {"type": "string", "description": "One tool name (same as names with one item)"}
+                },
                 "additionalProperties": false
             })),
         )
-        .with_annotations(read_only("Describe a Freshservice tool")),
+        .with_title(schema_title)
+        .with_annotations(schema_annotations),
         Tool::new(
             CALL_TOOL,
             "Call a Freshservice tool by name with arguments that follow its schema.",
@@ -100,6 +86,7 @@ pub(crate) fn meta_tools() -> Vec<Tool> {
                 "additionalProperties": false
             })),
         )
+        .with_title("Call a Freshservice tool")
         .with_annotations(call_annotations),
     ]
 }
@@ -112,20 +99,88 @@ pub(crate) fn search(view: &View, arguments: &JsonObject) -> CallToolResult {
         .filter(|q| !q.trim().is_empty())
     else {
         return CallToolResult::error(
-            "/query: give some words to search for, e.g. \"filter tickets\"",
+            "/query: describe the task in a few words, e.g. \"filter tickets\" or \"who approved the change\"",
         );
     };
-    let tag = arguments.get("tag").and_then(Value::as_str);
+    let tag = match arguments.get("tag") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(tag)) => {
+            let tags = freshservice_schema::catalog().tags();
+            if !tags.contains(&tag.as_str()) {
+                return CallToolResult::error(format!(
+                    "/tag: {tag:?} is not a module; use one of {}",
+                    tags.join(", ")
+                ));
+            }
+            Some(tag.as_str())
+        }
+        Some(other) => {
+            return CallToolResult::error(format!(
+                "/tag: expected a module name such as \"changes\", got {other}"
+            ));
+        }
+    };
     let limit = arguments
         .get("limit")
         .and_then(Value::as_u64)
         .map_or(10, |limit| limit.clamp(1, 50)) as usize;
+    let ranked = rank(view, query, tag);
+    let results: Vec<Value> = ranked
+        .iter()
+        .take(limit)
+        .enumerate()
+        .map(|(index, exposed)| hit(exposed, index < HITS_WITH_ARGUMENTS))
+        .collect();
+    CallToolResult::structured(json!({ "tools": results, "matched": ranked.len() }))
+}
+
+/// One search hit: what the tool does and, for the best hits, what calling it takes.
+fn hit(exposed: &ExposedTool, with_arguments: bool) -> Value {
+    let tool = &exposed.tool;
+    let mut hit = json!({
+        "name": tool.name,
+        "description": tool.description,
+        "tag": tool_tag(exposed),
+        "read_only": tool.annotations.as_ref().and_then(|a| a.read_only_hint).unwrap_or(false),
+    });
+    if with_arguments {
+        let schema = &tool.input_schema;
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let required_schemas: JsonObject = required
+            .iter()
+            .filter_map(|name| {
+                let property = properties?.get(*name)?;
+                Some(((*name).to_owned(), property.clone()))
+            })
+            .collect();
+        let optional: Vec<&str> = properties
+            .map(|properties| {
+                properties
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|name| !required.contains(name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        hit["required"] = Value::Object(required_schemas);
+        hit["optional"] = json!(optional);
+    }
+    hit
+}
+
+/// The view's tools for a query, best first.
+fn rank<'v>(view: &'v View, query: &str, tag: Option<&str>) -> Vec<&'v ExposedTool> {
     let words: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(|word| singular(&word.to_lowercase()))
         .collect();
-    let mut scored: Vec<(usize, &ExposedTool, &str)> = view
+    let mut scored: Vec<(usize, &ExposedTool)> = view
         .tools()
         .iter()
         .filter_map(|exposed| {
@@ -148,7 +203,7 @@ pub(crate) fn search(view: &View, arguments: &JsonObject) -> CallToolResult {
                         + usize::from(text.contains(word.as_str()))
                 })
                 .sum();
-            (score > 0).then_some((score, exposed, tool_tag))
+            (score > 0).then_some((score, exposed))
         })
         .collect();
     // Highest score first; shorter names first on a tie (the plain operation before its variants).
@@ -156,37 +211,63 @@ pub(crate) fn search(view: &View, arguments: &JsonObject) -> CallToolResult {
         b.0.cmp(&a.0)
             .then(a.1.tool.name.len().cmp(&b.1.tool.name.len()))
     });
-    let results: Vec<Value> = scored
-        .iter()
-        .take(limit)
-        .map(|(_, exposed, tool_tag)| {
-            json!({
-                "name": exposed.tool.name,
-                "description": exposed.tool.description,
-                "tag": tool_tag,
-                "read_only": exposed.tool.annotations.as_ref().and_then(|a| a.read_only_hint).unwrap_or(false),
-            })
-        })
-        .collect();
-    CallToolResult::structured(json!({ "tools": results, "matched": scored.len() }))
+    scored.into_iter().map(|(_, exposed)| exposed).collect()
 }
 
-/// Runs `get_freshservice_tool_schema`.
+/// Runs `get_freshservice_tool_schema`: one tool by `name` (answered as that tool's
+/// description), or up to ten by `names` (answered as a list, with the names not found).
 pub(crate) fn schema(view: &View, arguments: &JsonObject) -> CallToolResult {
-    let Some(name) = arguments.get("name").and_then(Value::as_str) else {
-        return CallToolResult::error(
-            "/name: give the tool name, as returned by search_freshservice_tools",
-        );
-    };
-    match view.get(name) {
-        Some(exposed) => CallToolResult::structured(json!({
+    let describe = |exposed: &ExposedTool| {
+        json!({
             "name": exposed.tool.name,
             "description": exposed.tool.description,
             "inputSchema": exposed.tool.input_schema,
             "annotations": exposed.tool.annotations,
-        })),
-        None => unknown(name),
+        })
+    };
+    let names = match (arguments.get("names"), arguments.get("name")) {
+        (None | Some(Value::Null), Some(Value::String(name))) => {
+            return match view.get(name) {
+                Some(exposed) => CallToolResult::structured(describe(exposed)),
+                None => unknown(name),
+            };
+        }
+        (Some(Value::Array(names)), _) => {
+            let names: Option<Vec<&str>> = names.iter().map(Value::as_str).collect();
+            match names {
+                Some(names) if !names.is_empty() && names.len() <= MAX_SCHEMAS => names,
+                _ => {
+                    return CallToolResult::error(format!(
+                        "/names: give 1 to {MAX_SCHEMAS} tool names as strings, as returned by search_freshservice_tools"
+                    ));
+                }
+            }
+        }
+        _ => {
+            return CallToolResult::error(
+                "/names: give the tool names, as returned by search_freshservice_tools, e.g. {\"names\": [\"get_single_freshservice_ticket_by_id\"]}",
+            );
+        }
+    };
+    let mut tools = Vec::new();
+    let mut missing = Vec::new();
+    for name in names {
+        match view.get(name) {
+            Some(exposed) => tools.push(describe(exposed)),
+            None => missing.push(name),
+        }
     }
+    if tools.is_empty() {
+        return CallToolResult::error(format!(
+            "No tool named {} on this server; find tools with search_freshservice_tools.",
+            missing.join(", ")
+        ));
+    }
+    let mut result = json!({ "tools": tools });
+    if !missing.is_empty() {
+        result["unknown"] = json!(missing);
+    }
+    CallToolResult::structured(result)
 }
 
 /// The error for a name this server does not offer.

@@ -7,6 +7,7 @@ mod call;
 mod custom;
 mod discovery;
 mod error;
+mod exposure;
 mod filter;
 mod http;
 mod registry;
@@ -19,8 +20,8 @@ pub use self::http::{
     mcp_router, serve_http, serve_http_with, single_service_router,
 };
 pub use custom::{CustomTool, ToolContext};
-pub use discovery::ToolExposure;
 pub use error::Error;
+pub use exposure::{AUTO_ALL_MAX_BYTES, CORE_TOOLS, ToolExposure};
 pub use filter::{MethodFilter, ToolFilter};
 pub use service::{DEFAULT_MAX_RESPONSE_BYTES, McpService, Notifier, ServiceBuilder, Session};
 pub use stdio::{MAX_LINE_BYTES, serve_io, serve_stdio};

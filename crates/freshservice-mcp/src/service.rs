@@ -22,7 +22,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::call::{CallContext, CallOutcome, call_tool, rate_limit_meta};
 use crate::custom::{CustomTool, CustomTools, ToolContext, check_capabilities};
-use crate::discovery::{self, ToolExposure};
+use crate::discovery;
+use crate::exposure::{CORE_TOOLS, Listing, ToolExposure};
 use crate::registry::{View, WorkspaceRule, compiled};
 use crate::{Error, ToolFilter};
 
@@ -76,7 +77,8 @@ impl ServiceBuilder {
         self
     }
 
-    /// How the tools are offered: every tool, or three discovery meta-tools (see [`ToolExposure`]).
+    /// How the tools are offered (default [`ToolExposure::Auto`]): every tool, the core set
+    /// with the discovery meta-tools, or the meta-tools alone.
     pub fn tool_exposure(mut self, exposure: ToolExposure) -> Self {
         self.exposure = exposure;
         self
@@ -141,10 +143,9 @@ impl ServiceBuilder {
             Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                 .with_title("Freshservice")
         });
-        let listed = match self.exposure {
-            ToolExposure::Discovery => meta_tools.len(),
-            _ => view.tools().len(),
-        } + self.custom.definitions().len();
+        let listing = Listing::for_view(self.exposure, &view);
+        let listed = listed_catalogue_tools(listing, &view, &meta_tools).len()
+            + self.custom.definitions().len();
         let tools_page_size = self.tools_page_size.unwrap_or(100);
         let list_pages = (0..listed.div_ceil(tools_page_size))
             .map(|_| Default::default())
@@ -158,7 +159,7 @@ impl ServiceBuilder {
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                exposure: self.exposure,
+                listing,
                 meta_tools,
                 custom: self.custom,
                 server_info,
@@ -182,7 +183,8 @@ struct Inner {
     /// `tools/list` pages as JSON text, per page and era (legacy, modern), made on first request.
     list_pages: Vec<[OnceLock<Arc<str>>; 2]>,
     max_response_bytes: usize,
-    exposure: ToolExposure,
+    /// What `tools/list` shows, with `auto` decided.
+    listing: Listing,
     meta_tools: Vec<Tool>,
     custom: CustomTools,
     server_info: Implementation,
@@ -268,7 +270,14 @@ impl McpService {
         ServiceBuilder::default()
     }
 
-    /// The names of the exposed tools, in `tools/list` order.
+    /// How this service offers its tools, with [`ToolExposure::Auto`] decided: `All`, `Core`
+    /// or `Discovery`.
+    pub fn tool_exposure(&self) -> ToolExposure {
+        self.inner.listing.exposure()
+    }
+
+    /// The names of the tools this service reaches (whether listed or behind the discovery
+    /// meta-tools), in catalogue order.
     pub fn tool_names(&self) -> Vec<&str> {
         self.inner
             .view
@@ -515,17 +524,7 @@ impl McpService {
 
     /// Every listed tool, in `tools/list` order.
     fn listed_tools(&self) -> Vec<&Tool> {
-        let listed: Vec<&Tool> = match self.inner.exposure {
-            ToolExposure::Discovery => self.inner.meta_tools.iter().collect(),
-            _ => self
-                .inner
-                .view
-                .tools()
-                .iter()
-                .map(|exposed| exposed.tool.as_ref())
-                .collect(),
-        };
-        listed
+        listed_catalogue_tools(self.inner.listing, &self.inner.view, &self.inner.meta_tools)
             .into_iter()
             .chain(self.inner.custom.definitions())
             .collect()
@@ -617,7 +616,7 @@ impl McpService {
         };
         let view = &self.inner.view;
         let arguments = arguments.unwrap_or_default();
-        let discovery = self.inner.exposure == ToolExposure::Discovery;
+        let discovery = self.inner.listing.has_meta_tools();
         let outcome = match name.as_str() {
             discovery::SEARCH_TOOL if discovery => {
                 CallOutcome::local(discovery::search(view, &arguments))
@@ -748,6 +747,24 @@ impl McpService {
             .last_rate_limit
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The catalogue's part of `tools/list`: every allowed tool, the allowed core tools followed by
+/// the meta-tools, or the meta-tools alone.
+fn listed_catalogue_tools<'a>(
+    listing: Listing,
+    view: &'a View,
+    meta_tools: &'a [Tool],
+) -> Vec<&'a Tool> {
+    let catalogue = view.tools().iter().map(|exposed| exposed.tool.as_ref());
+    match listing {
+        Listing::All => catalogue.collect(),
+        Listing::Core => catalogue
+            .filter(|tool| CORE_TOOLS.contains(&tool.name.as_str()))
+            .chain(meta_tools)
+            .collect(),
+        Listing::Discovery => meta_tools.iter().collect(),
     }
 }
 

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use freshservice_client::Client;
-use freshservice_mcp::{McpService, serve_io};
+use freshservice_mcp::{McpService, ToolExposure, serve_io};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::mpsc;
@@ -40,6 +40,8 @@ pub(crate) struct Options {
     pub(crate) base_url: Option<String>,
     /// Also serve the conformance fixture tools (custom tools).
     pub(crate) fixtures: bool,
+    /// How tools are listed; the protocol tests list the whole catalogue.
+    pub(crate) exposure: ToolExposure,
 }
 
 impl Default for Options {
@@ -49,6 +51,7 @@ impl Default for Options {
             client_timeout: Duration::from_secs(10),
             base_url: None,
             fixtures: false,
+            exposure: ToolExposure::All,
         }
     }
 }
@@ -61,7 +64,9 @@ pub(crate) fn service(options: Options, mock: &MockServer) -> McpService {
         .timeout(options.client_timeout)
         .build()
         .unwrap();
-    let mut builder = McpService::builder().client(client);
+    let mut builder = McpService::builder()
+        .client(client)
+        .tool_exposure(options.exposure);
     if let Some(size) = options.page_size {
         builder = builder.tools_page_size(size);
     }
@@ -303,7 +308,7 @@ pub(crate) fn error_text(result: &Value) -> &str {
     text_of(result)
 }
 
-/// The names of every tool the default service exposes, in `tools/list` order.
+/// The names of every catalogue tool, in `tools/list` order when every tool is listed.
 pub(crate) fn all_tool_names() -> Vec<String> {
     let client = Client::builder()
         .base_url("http://127.0.0.1:9")
@@ -312,6 +317,7 @@ pub(crate) fn all_tool_names() -> Vec<String> {
         .unwrap();
     McpService::builder()
         .client(client)
+        .tool_exposure(ToolExposure::All)
         .build()
         .unwrap()
         .tool_names()

@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod custom_tools;
+mod exposure;
 mod fixture_tools;
 mod harness;
 mod http_conformance;
