@@ -210,18 +210,31 @@ pub(crate) async fn run_python(
 
 /// Runs the Python client in `mode` against a Streamable HTTP `url`, making `calls`.
 pub(crate) async fn run_python_http(mode: &str, url: &str, calls: Value) -> Value {
-    let python = python().clone();
     let calls_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "calls-{}-{}.json",
         std::process::id(),
         unique()
     ));
     std::fs::write(&calls_file, calls.to_string()).unwrap();
-    let script = format!("{}/tests/clients/py_client.py", env!("CARGO_MANIFEST_DIR"));
+    let calls_path = calls_file.to_string_lossy().into_owned();
+    let report = run_python_script_http(
+        "py_client.py",
+        &["--mode", mode, "--calls", &calls_path],
+        url,
+    )
+    .await;
+    let _ = std::fs::remove_file(&calls_file);
+    report
+}
+
+/// Runs `tests/clients/<script>` with `script_args` against a Streamable HTTP `url` and parses
+/// the one JSON report it prints.
+pub(crate) async fn run_python_script_http(script: &str, script_args: &[&str], url: &str) -> Value {
+    let python = python().clone();
+    let script_path = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
     let output = tokio::process::Command::new(python)
-        .arg(&script)
-        .args(["--mode", mode, "--calls"])
-        .arg(&calls_file)
+        .arg(&script_path)
+        .args(script_args)
         .args(["--url", url])
         .stdin(Stdio::null())
         .kill_on_drop(true)
@@ -230,11 +243,10 @@ pub(crate) async fn run_python_http(mode: &str, url: &str, calls: Value) -> Valu
         .await
         .expect("the Python client did not finish within 60 s")
         .unwrap();
-    let _ = std::fs::remove_file(&calls_file);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "python client ({mode}) failed:\n{stdout}\n{}",
+        "{script} {script_args:?} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     // The URL is the credential: its token must not come back in any response.

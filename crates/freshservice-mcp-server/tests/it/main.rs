@@ -4,6 +4,7 @@
 mod agent_grade;
 mod conformance_serve;
 mod demo;
+mod exposure;
 mod faults;
 mod harness;
 mod hostile_http;

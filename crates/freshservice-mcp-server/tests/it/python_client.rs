@@ -54,7 +54,13 @@ async fn python_client_lists_every_tool_and_calls_in_both_modes() {
             {"name": "freshservice_tickets_filter", "arguments": {"query": "priority:3 AND status:2"}},
         ]);
         // A small page size makes the client follow nextCursor several times.
-        let run = run_python_client(mode, &server, calls, &["--tools-page-size", "4"]).await;
+        let run = run_python_client(
+            mode,
+            &server,
+            calls,
+            &["--tools-page-size", "4", "--tool-exposure", "all"],
+        )
+        .await;
         let report = &run.report;
 
         assert_eq!(

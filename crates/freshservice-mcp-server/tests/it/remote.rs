@@ -24,7 +24,8 @@ async fn provision(serve: &Serve, sandbox: &Sandbox, config: Value) -> String {
 async fn the_python_client_reaches_a_provisioned_url_in_every_mode() {
     let sandbox = Sandbox::start().await;
     let serve = Serve::start(&temp_db("remote-python"), &[]);
-    let url = provision(&serve, &sandbox, json!({})).await;
+    // Every tool listed: this test is about the protocol modes, not the exposure.
+    let url = provision(&serve, &sandbox, json!({"tool_exposure": "all"})).await;
     let catalogue_size = freshservice_schema::catalog().operations().len();
     for (mode, protocol) in [
         ("auto", "2026-07-28"),
@@ -163,7 +164,12 @@ async fn the_inspector_cli_lists_and_calls_tools_in_both_eras() {
 async fn a_read_only_server_never_writes_to_the_sandbox() {
     let sandbox = Sandbox::start().await;
     let serve = Serve::start(&temp_db("remote-read-only"), &[]);
-    let url = provision(&serve, &sandbox, json!({"methods": ["read"]})).await;
+    let url = provision(
+        &serve,
+        &sandbox,
+        json!({"methods": ["read"], "tool_exposure": "all"}),
+    )
+    .await;
     let mut mcp = serve.mcp(&url);
     mcp.initialize().await;
     let names = mcp.tool_names().await;

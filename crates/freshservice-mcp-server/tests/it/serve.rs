@@ -73,7 +73,10 @@ async fn provision_and_call_tools_over_http() {
     let account = serve.create_account(&mock.uri(), API_KEY).await;
 
     let created = serve
-        .create_server(&account, json!({"name": "Everything"}))
+        .create_server(
+            &account,
+            json!({"name": "Everything", "config": {"tool_exposure": "all"}}),
+        )
         .await;
     let url = url_of(&created);
     assert!(
@@ -334,7 +337,7 @@ async fn read_only_server_never_writes() {
     let created = serve
         .create_server(
             &account,
-            json!({"name": "Read only", "config": {"methods": ["read"]}}),
+            json!({"name": "Read only", "config": {"methods": ["read"], "tool_exposure": "all"}}),
         )
         .await;
     let mut client = serve.mcp(&url_of(&created));
@@ -387,7 +390,7 @@ async fn projects_server_lists_only_project_tools() {
     let created = serve
         .create_server(
             &account,
-            json!({"name": "Projects", "config": {"tags": ["Projects"]}}),
+            json!({"name": "Projects", "config": {"tags": ["Projects"], "tool_exposure": "all"}}),
         )
         .await;
     assert_eq!(created["config"]["tags"], json!(["projects"]));
