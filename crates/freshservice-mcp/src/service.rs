@@ -37,6 +37,10 @@ Filter tools take a Freshservice query such as priority:3 AND status:2. \
 When more pages exist, a list result has next_page: pass it as the same tool's page argument. \
 Failed calls return isError with the field or status to fix; rate-limit status is in each result's _meta.";
 
+/// Added to [`INSTRUCTIONS`] when the meta-tools stand in for the tools that are not listed.
+const META_INSTRUCTIONS: &str = " Not every tool is listed: search_freshservice_tools finds any other \
+(describe the task in plain words), and call_freshservice_tool calls it.";
+
 /// Builds an [`McpService`].
 #[derive(Debug, Default)]
 pub struct ServiceBuilder {
@@ -452,7 +456,7 @@ impl McpService {
             ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
             self.inner.server_info.clone(),
         )
-        .with_instructions(INSTRUCTIONS);
+        .with_instructions(self.instructions());
         serde_json::to_value(result).map_err(internal)
     }
 
@@ -507,10 +511,18 @@ impl McpService {
                 .collect(),
             ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
         );
-        result.instructions = Some(INSTRUCTIONS.to_owned());
+        result.instructions = Some(self.instructions());
         result.cache_scope = CacheScope::Private;
         result.meta = Some(self.server_info_meta());
         serde_json::to_value(result).unwrap_or(Value::Null)
+    }
+
+    fn instructions(&self) -> String {
+        if self.inner.listing.has_meta_tools() {
+            format!("{INSTRUCTIONS}{META_INSTRUCTIONS}")
+        } else {
+            INSTRUCTIONS.to_owned()
+        }
     }
 
     fn server_info_meta(&self) -> JsonObject {

@@ -39,7 +39,14 @@ async fn server(exposure: Option<ToolExposure>) -> Server {
         None => options.exposure = ToolExposure::default(),
     }
     let mut server = Server::start_with(options).await;
-    server.initialize("2025-11-25").await;
+    let initialized = server.initialize("2025-11-25").await;
+    // The instructions point at the meta-tools exactly when some tools are not listed.
+    let instructions = initialized["instructions"].as_str().unwrap();
+    assert_eq!(
+        instructions.contains("search_freshservice_tools"),
+        exposure != Some(ToolExposure::All),
+        "{exposure:?}: {instructions}"
+    );
     server
 }
 
