@@ -8,6 +8,7 @@ mod error;
 mod filters;
 mod lint;
 mod query;
+mod search;
 mod sources;
 mod spec;
 mod workspace;
@@ -32,6 +33,7 @@ pub use crate::{
     filters::{FieldKind, FilterEndpoint, FilterField, filter_endpoint, filter_endpoints},
     lint::{Finding, MAX_DESCRIPTION_CHARS},
     query::{Condition, Literal, MAX_QUERY_LENGTH, Operator, Query, QueryError, parse_query},
+    search::{SearchHit, ToolSearch, tool_search},
     workspace::{
         ALL_WORKSPACES, GLOBAL, MSP_OWN_WORKSPACE_ID, PRIMARY_WORKSPACE_ID, WorkspaceScope,
         is_assignable,

@@ -55,6 +55,20 @@ const CASES: &[Case] = &[
         name: "validate + route create_a_freshservice_change (nested body), median",
         target_ns: None,
     },
+    Case {
+        package: "freshservice-schema",
+        bench: "search",
+        id: "tool_search/per_request",
+        name: "tool search over the whole catalogue, one request of ten, median",
+        target_ns: Some(1_000_000.0),
+    },
+    Case {
+        package: "freshservice-schema",
+        bench: "search",
+        id: "tool_search/build_index",
+        name: "tool search index build (once per process), median",
+        target_ns: None,
+    },
 ];
 
 /// Runs every bench of [`CASES`] (one `cargo bench` per bench target) and returns their medians.
