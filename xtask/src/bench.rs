@@ -15,7 +15,11 @@
 //! - peak RSS (`VmHWM`) of the stdio server after the calls, and of `serve` with 100 open legacy sessions;
 //! - in-process costs with criterion (`http.rs` and `criterion.rs` beside this file): validation and
 //!   routing of one call, and the URL-token lookup of `serve`.
+//!
+//! `cargo xtask bench agent [--json] [--steps]` runs only the token bill of the seed story's
+//! workflows in each tool exposure (`agent.rs` beside this file); it needs no release build.
 
+mod agent;
 mod criterion;
 mod http;
 
@@ -75,7 +79,8 @@ impl Default for Settings {
 }
 
 const USAGE: &str =
-    "cargo xtask bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]";
+    "cargo xtask bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]
+       cargo xtask bench agent [--json] [--steps]";
 
 fn parse_args(args: &[&str]) -> Result<Settings> {
     let mut settings = Settings::default();
@@ -104,6 +109,9 @@ fn parse_args(args: &[&str]) -> Result<Settings> {
 }
 
 pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
+    if let ["agent", rest @ ..] = args {
+        return agent::run(rest);
+    }
     let settings = parse_args(args)?;
     if cfg!(debug_assertions) {
         // The client and the in-process sandbox are half of every measurement: built without
