@@ -230,7 +230,7 @@ mod tests {
         let trials = [
             ("", "", Listing::Core),
             ("read", "changes", Listing::All),
-            ("", "changes", Listing::Core),
+            ("", "changes,tickets", Listing::Core),
             ("read", "", Listing::Core),
             ("", "roles", Listing::All),
         ];

@@ -75,6 +75,11 @@ impl MetaArgs {
     }
 
     /// Adds the schemas of these arguments to a tool's input schema.
+    ///
+    /// They carry no `description`: each name says what it does (`fields` to keep, `include_html`,
+    /// `max_items` to collect across pages, `dry_run`), and the same sentence on hundreds of tools
+    /// would cost more bytes of `tools/list` than all other parameter descriptions together. The
+    /// server's instructions explain them once.
     fn extend_schema(self, schema: &mut JsonObject) {
         let Some(Value::Object(properties)) = schema.get_mut("properties") else {
             return;
@@ -82,26 +87,18 @@ impl MetaArgs {
         if self.shaping {
             properties.insert(
                 "fields".into(),
-                json!({"type": "array", "items": {"type": "string", "minLength": 1}, "description":
-                    "Only these fields per record (dotted paths)"}),
+                json!({"type": "array", "items": {"type": "string", "minLength": 1}}),
             );
-            properties.insert(
-                "include_html".into(),
-                json!({"type": "boolean", "description": "Keep HTML as sent"}),
-            );
+            properties.insert("include_html".into(), json!({"type": "boolean"}));
         }
         if self.max_items {
             properties.insert(
                 "max_items".into(),
-                json!({"type": "integer", "minimum": 1, "maximum": MAX_ITEMS, "description":
-                    "Follow pages up to this many records"}),
+                json!({"type": "integer", "minimum": 1, "maximum": MAX_ITEMS}),
             );
         }
         if self.dry_run {
-            properties.insert(
-                "dry_run".into(),
-                json!({"type": "boolean", "description": "Return the request without sending it"}),
-            );
+            properties.insert("dry_run".into(), json!({"type": "boolean"}));
         }
     }
 }
@@ -339,9 +336,21 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
             reason: "input schema is not a JSON object".into(),
         });
     };
-    let tool = Tool::new(&operation.name, &operation.description, schema_object)
-        .with_title(&operation.title)
-        .with_annotations(annotations_for(operation));
+    let mut tool = Tool::new(&operation.name, &operation.description, schema_object)
+        .with_title(&operation.title);
+    let annotations = annotations_for(operation);
+    if annotations != ToolAnnotations::default() {
+        tool = tool.with_annotations(annotations);
+    }
+    // An empty `required` says nothing a missing one does not.
+    if tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        tool.input_schema.shift_remove("required");
+    }
     let takes_workspace = operation
         .params
         .iter()
@@ -358,7 +367,6 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
         })
         .collect();
     let meta = MetaArgs::for_operation(operation);
-    let mut tool = tool;
     meta.extend_schema(&mut tool.input_schema);
     Ok(ToolEntry {
         tool,
@@ -372,22 +380,24 @@ fn entry_for(operation: &'static Operation) -> Result<ToolEntry, Error> {
 
 /// Reads are safe; creates add without overwriting; updates and deletes overwrite, and
 /// repeating them changes nothing further.
+///
+/// Only hints that differ from the MCP defaults are written (readOnly false, destructive true,
+/// idempotent false, openWorld true): a client reads a missing hint as its default, so the
+/// meaning is the same and `tools/list` is smaller. Every tool reaches Freshservice, so
+/// `openWorldHint` is always the default; the title is the tool's own `title`.
 fn annotations_for(operation: &Operation) -> ToolAnnotations {
     let mut annotations = ToolAnnotations::default();
-    annotations.title = Some(operation.title.clone());
-    annotations.open_world_hint = Some(true);
     if operation.is_read_only() {
         annotations.read_only_hint = Some(true);
-    } else {
-        annotations.read_only_hint = Some(false);
-        let (destructive, idempotent) = match operation.kind {
-            OperationKind::Create => (false, false),
-            OperationKind::Update | OperationKind::Delete => (true, true),
-            _ => (true, false),
-        };
-        annotations.destructive_hint = Some(destructive);
-        annotations.idempotent_hint = Some(idempotent);
+        return annotations;
     }
+    let (destructive, idempotent) = match operation.kind {
+        OperationKind::Create => (false, false),
+        OperationKind::Update | OperationKind::Delete => (true, true),
+        _ => (true, false),
+    };
+    annotations.destructive_hint = (!destructive).then_some(false);
+    annotations.idempotent_hint = idempotent.then_some(true);
     annotations
 }
 
@@ -420,15 +430,90 @@ mod tests {
             );
             assert_eq!(tool.input_schema["type"], "object", "{}", tool.name);
             assert!(tool.description.as_deref().is_some_and(|d| !d.is_empty()));
-            let annotations = tool.annotations.as_ref().unwrap();
+            assert!(tool.title.as_deref().is_some_and(|t| !t.is_empty()));
             let operation = freshservice_schema::catalog().get(&tool.name).unwrap();
-            if operation.is_read_only() {
-                assert_eq!(annotations.read_only_hint, Some(true));
-            } else {
-                assert_eq!(annotations.read_only_hint, Some(false));
-                assert!(annotations.destructive_hint.is_some());
+            let annotations = tool.annotations.clone().unwrap_or_default();
+            // Missing hints are the MCP defaults: not read-only, destructive, not idempotent,
+            // open world. The title is never repeated inside the annotations.
+            assert_eq!(
+                annotations.read_only_hint.unwrap_or(false),
+                operation.is_read_only(),
+                "{}",
+                tool.name
+            );
+            assert_eq!(annotations.title, None, "{}", tool.name);
+            assert_eq!(annotations.open_world_hint, None, "{}", tool.name);
+            assert_ne!(annotations.read_only_hint, Some(false), "{}", tool.name);
+            assert_ne!(annotations.destructive_hint, Some(true), "{}", tool.name);
+            assert_ne!(annotations.idempotent_hint, Some(false), "{}", tool.name);
+            assert_ne!(
+                tool.input_schema.get("required"),
+                Some(&json!([])),
+                "{}",
+                tool.name
+            );
+        }
+    }
+
+    /// The whole default catalogue, listed in full, as a client receives it: every `tools/list`
+    /// page's tools joined into one `{"tools": [...]}`, serialised compactly (what
+    /// `cargo xtask catalog report` prints as "tools/list as served, all mode").
+    #[tokio::test]
+    async fn the_full_listing_stays_under_its_byte_budget() {
+        const BUDGET: usize = 300_000;
+        let client = freshservice_client::Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .api_key("size-test")
+            .build()
+            .unwrap();
+        let service = crate::McpService::builder()
+            .client(client)
+            .tool_exposure(crate::ToolExposure::All)
+            .build()
+            .unwrap();
+        let session = crate::Session::new();
+        let mut next_id = 0;
+        let mut call = async |method: &str, params: Value| {
+            next_id += 1;
+            let request = mcp_protocol::Request::new(
+                mcp_protocol::RequestId::Number(next_id),
+                method,
+                Some(params),
+            );
+            match service.handle_request(&session, request, None).await {
+                mcp_protocol::Message::Response(response) => response.result,
+                other => panic!("{method}: {other:?}"),
+            }
+        };
+        call(
+            "initialize",
+            json!({"protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                   "capabilities": {}, "clientInfo": {"name": "size-test", "version": "0"}}),
+        )
+        .await;
+        let mut tools = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let params = match &cursor {
+                Some(next) => json!({"cursor": next}),
+                None => json!({}),
+            };
+            let page = call("tools/list", params).await;
+            tools.extend(page["tools"].as_array().unwrap().iter().cloned());
+            match page.get("nextCursor").and_then(Value::as_str) {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
             }
         }
+        assert_eq!(
+            tools.len(),
+            freshservice_schema::catalog().operations().len()
+        );
+        let bytes = json!({"tools": tools}).to_string().len();
+        assert!(
+            bytes <= BUDGET,
+            "the full tools/list is {bytes} bytes, over the {BUDGET}-byte budget; shorten what the catalogue repeats (see `cargo xtask catalog report`)"
+        );
     }
 
     #[test]
@@ -449,24 +534,17 @@ mod tests {
         let catalog = freshservice_schema::catalog();
         let trials = [
             ("list_all_freshservice_changes", Some(true), None, None),
-            (
-                "create_a_freshservice_change",
-                Some(false),
-                Some(false),
-                Some(false),
-            ),
-            (
-                "update_a_freshservice_change_by_id",
-                Some(false),
-                Some(true),
-                Some(true),
-            ),
+            ("create_a_freshservice_change", None, Some(false), None),
+            ("update_a_freshservice_change_by_id", None, None, Some(true)),
+            ("delete_a_freshservice_change_by_id", None, None, Some(true)),
+            ("restore_a_freshservice_problem_by_id", None, None, None),
         ];
         for (name, read_only, destructive, idempotent) in trials {
             let annotations = annotations_for(catalog.get(name).unwrap());
             assert_eq!(annotations.read_only_hint, read_only, "{name}");
             assert_eq!(annotations.destructive_hint, destructive, "{name}");
             assert_eq!(annotations.idempotent_hint, idempotent, "{name}");
+            assert_eq!(annotations.open_world_hint, None, "{name}");
         }
     }
 

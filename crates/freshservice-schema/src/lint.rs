@@ -31,8 +31,9 @@ impl Catalog {
     /// Rules: valid and unique tool names following the naming pattern of their kind; method fitting the kind;
     /// path placeholders equal to the path parameters, which are required; no two operations sharing
     /// method, path and required query parameters; no body on GET or DELETE; `quoted` only on string query
-    /// parameters; every parameter (and nested field) typed and described; descriptions short; coded enums
-    /// naming every code in their description; OAuth scopes in the `freshservice.` namespace.
+    /// parameters; every parameter (and nested field) typed; descriptions, where present, non-blank and short
+    /// (coded enums and quoted queries need one); coded enums naming every code in their description; OAuth
+    /// scopes in the `freshservice.` namespace.
     pub fn findings(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut routes: HashMap<(String, String, BTreeSet<String>), &str> = HashMap::new();
@@ -153,6 +154,12 @@ fn check_operation(operation: &Operation, report: &mut impl FnMut(String)) {
                 param.name
             ));
         }
+        if param.quoted && param.description().trim().is_empty() {
+            report(format!(
+                "parameter `{}`: a quoted query needs a description of its syntax",
+                param.name
+            ));
+        }
         check_schema(report, &param.name, &param.schema);
     }
 }
@@ -211,16 +218,21 @@ fn check_schema(report: &mut impl FnMut(String), at: &str, schema: &Value) {
     if !typed {
         report(format!("parameter `{at}` has no type"));
     }
-    let description = schema
-        .get("description")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    check_text(
-        report,
-        &format!("parameter `{at}` description"),
-        description,
-        MAX_DESCRIPTION_CHARS,
-    );
+    // A description is optional: a parameter whose name, type and format say everything
+    // (`ticket_id`, `first_name`, `start_date`) is better without one than with its name spelled
+    // out again, which every client would pay for on every listing. When there is one, it must say
+    // something. Coded enums always need one (it names every code, checked below), and so do
+    // filter queries (their syntax).
+    let description = schema.get("description").and_then(Value::as_str);
+    if let Some(description) = description {
+        check_text(
+            report,
+            &format!("parameter `{at}` description"),
+            description,
+            MAX_DESCRIPTION_CHARS,
+        );
+    }
+    let description = description.unwrap_or("");
     if let Some(codes) = schema.get("enum").and_then(Value::as_array) {
         for code in codes.iter().filter_map(Value::as_i64) {
             if !names_code(description, code) {
@@ -401,6 +413,17 @@ mod tests {
             ),
             &[],
         );
+        // A parameter whose name says it all needs no description.
+        check(
+            &operation(
+                "get_single_freshservice_thing_by_id",
+                "get",
+                "GET",
+                "/api/v2/things/{thing_id}",
+                r#"{"name": "thing_id", "in": "path", "required": true, "type": "integer", "minimum": 1}"#,
+            ),
+            &[],
+        );
     }
 
     #[test]
@@ -467,7 +490,27 @@ mod tests {
                 "/api/v2/things",
                 r#"{"name": "page", "in": "query"}"#,
             ),
-            &["has no type", "description is empty"],
+            &["has no type"],
+        );
+        check(
+            &operation(
+                "list_all_freshservice_things",
+                "list",
+                "GET",
+                "/api/v2/things",
+                r#"{"name": "page", "in": "query", "type": "integer", "description": " "}"#,
+            ),
+            &["description is empty"],
+        );
+        check(
+            &operation(
+                "freshservice_things_filter",
+                "list",
+                "GET",
+                "/api/v2/things/filter",
+                r#"{"name": "query", "in": "query", "required": true, "quoted": true, "type": "string"}"#,
+            ),
+            &["a quoted query needs a description"],
         );
         check(
             &operation(
@@ -498,7 +541,7 @@ mod tests {
                 "create",
                 "POST",
                 "/api/v2/things",
-                r#"{"name": "shape", "in": "body", "type": "object", "properties": [{"name": "sides", "type": "integer"}], "description": "Shape"}"#,
+                r#"{"name": "shape", "in": "body", "type": "object", "properties": [{"name": "sides", "type": "integer", "description": ""}], "description": "Shape"}"#,
             ),
             &["`shape.sides` description is empty"],
         );

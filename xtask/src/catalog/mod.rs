@@ -11,6 +11,7 @@ mod paths;
 mod records;
 mod report;
 mod samples;
+mod tighten;
 mod types;
 mod words;
 
@@ -145,6 +146,10 @@ fn build(root: &Path, reference: &Path) -> Result<Outcome> {
     let (mut drafts, unreadable) = derive::derive(&endpoints, &typed, &unwraps);
     let derived_keys: BTreeSet<String> = drafts.iter().map(|draft| draft.key.clone()).collect();
     let unused_overrides = overrides::apply(&mut drafts, &overrides)?;
+    // Descriptions that only restate a parameter's name, schema or tool are left out.
+    for draft in &mut drafts {
+        tighten::operation(&mut draft.spec);
+    }
 
     // Samples are pooled per method and path and go to the operation whose key claims them.
     let mut pools: BTreeMap<(String, String), Vec<records::Sample>> = BTreeMap::new();

@@ -1,48 +1,12 @@
-//! Coverage numbers, the tools/list payload size, and the generated list of held-back operations.
+//! Coverage numbers, the tools/list size per module, and the generated list of held-back operations.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::Outcome;
-
-/// One tool as the MCP `tools/list` result carries it.
-///
-/// This mirrors `freshservice-mcp`'s registry (name, title, description, inputSchema, annotations with the
-/// same hints) without depending on that crate; keep the two in step.
-pub(crate) fn tool_json(operation: &freshservice_schema::Operation) -> Value {
-    let mut annotations = Map::new();
-    annotations.insert("title".into(), operation.title.clone().into());
-    annotations.insert("readOnlyHint".into(), operation.is_read_only().into());
-    if !operation.is_read_only() {
-        let (destructive, idempotent) = match operation.kind {
-            freshservice_schema::OperationKind::Create => (false, false),
-            freshservice_schema::OperationKind::Update
-            | freshservice_schema::OperationKind::Delete => (true, true),
-            _ => (true, false),
-        };
-        annotations.insert("destructiveHint".into(), destructive.into());
-        annotations.insert("idempotentHint".into(), idempotent.into());
-    }
-    annotations.insert("openWorldHint".into(), true.into());
-    json!({
-        "name": operation.name,
-        "title": operation.title,
-        "description": operation.description,
-        "inputSchema": operation.input_schema(),
-        "annotations": annotations,
-    })
-}
-
-/// Bytes of `{"tools": [...]}` for these operations, serialised compactly.
-pub(crate) fn payload_bytes<'a>(
-    operations: impl Iterator<Item = &'a freshservice_schema::Operation>,
-) -> usize {
-    let tools: Vec<Value> = operations.map(tool_json).collect();
-    json!({"tools": tools}).to_string().len()
-}
 
 /// A short class for a hold-back reason, for the per-module summary.
 fn reason_class(reason: &str) -> String {
@@ -139,31 +103,33 @@ pub(crate) fn summary(outcome: &Outcome) {
     }
 }
 
+/// Estimated tokens of a JSON text: one per four bytes, the usual rule of thumb for English and JSON.
+fn tokens(bytes: usize) -> usize {
+    bytes / 4
+}
+
 /// `cargo xtask catalog report`.
 pub(crate) fn full(outcome: &Outcome) -> Result<()> {
     let by_tag = counts(outcome);
     let catalog = &outcome.catalog;
     println!(
-        "{:<22} {:>10} {:>8} {:>9} {:>6} {:>10} {:>9}  held-back reasons",
-        "module", "documented", "exposed", "held", "bare", "bytes", "tokens"
+        "{:<22} {:>10} {:>8} {:>9} {:>6}  held-back reasons",
+        "module", "documented", "exposed", "held", "bare"
     );
     let mut totals = Counts::default();
     for (tag, counts) in &by_tag {
-        let bytes = payload_bytes(catalog.operations().iter().filter(|op| op.tag == *tag));
         let reasons: Vec<String> = counts
             .reasons
             .iter()
             .map(|(reason, n)| format!("{reason} ×{n}"))
             .collect();
         println!(
-            "{:<22} {:>10} {:>8} {:>9} {:>6} {:>10} {:>9}  {}",
+            "{:<22} {:>10} {:>8} {:>9} {:>6}  {}",
             tag,
             counts.documented,
             counts.exposed,
             counts.held,
             counts.bare,
-            bytes,
-            bytes / 4,
             reasons.join(", ")
         );
         totals.documented += counts.documented;
@@ -175,16 +141,9 @@ pub(crate) fn full(outcome: &Outcome) -> Result<()> {
             *totals.reasons.entry(reason.clone()).or_default() += n;
         }
     }
-    let bytes = payload_bytes(catalog.operations().iter());
     println!(
-        "{:<22} {:>10} {:>8} {:>9} {:>6} {:>10} {:>9}",
-        "total",
-        totals.documented,
-        totals.exposed,
-        totals.held,
-        totals.bare,
-        bytes,
-        bytes / 4
+        "{:<22} {:>10} {:>8} {:>9} {:>6}",
+        "total", totals.documented, totals.exposed, totals.held, totals.bare
     );
     let documented_exposed = outcome
         .operations
@@ -205,26 +164,72 @@ pub(crate) fn full(outcome: &Outcome) -> Result<()> {
         println!("  {n:>4}  {reason}");
     }
     println!("  {:>4}  known only by method and path", totals.bare);
-    println!(
-        "catalogue tools (operation schemas only): {bytes} bytes, about {} tokens (bytes/4), {} tools",
-        bytes / 4,
-        catalog.operations().len()
-    );
-    // What a client really receives, from the service itself, in each exposure mode.
+
+    // What a client really receives, from the service itself (default filters, every page joined).
+    let listed = crate::codegen::tools_list_with(freshservice_mcp::ToolExposure::All)?;
+    let tools = listed["tools"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    println!();
+    println!("tools/list as served in all mode, by module (compact JSON; tokens = bytes/4):");
+    print!("{}", size_table(tools, catalog));
     for (label, exposure) in [
         ("all", freshservice_mcp::ToolExposure::All),
+        ("core", freshservice_mcp::ToolExposure::Core),
         ("discovery", freshservice_mcp::ToolExposure::Discovery),
     ] {
         let listed = crate::codegen::tools_list_with(exposure)?;
-        let tools = listed["tools"].as_array().map_or(0, Vec::len);
+        let count = listed["tools"].as_array().map_or(0, Vec::len);
         let served = listed.to_string().len();
         println!(
-            "tools/list as served, {label} mode: {served} bytes, about {} tokens, {tools} tools ({} bytes per tool)",
-            served / 4,
-            served / tools.max(1)
+            "tools/list as served, {label} mode: {served} bytes, about {} tokens, {count} tools ({} bytes per tool)",
+            tokens(served),
+            served / count.max(1)
         );
     }
     Ok(())
+}
+
+/// Per module: tools, bytes of their definitions in `{"tools": [...]}`, bytes per tool and tokens;
+/// then the total, which is the length of the whole `{"tools": [...]}`.
+fn size_table(tools: &[Value], catalog: &freshservice_schema::Catalog) -> String {
+    let mut by_tag: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for tool in tools {
+        let tag = tool["name"]
+            .as_str()
+            .and_then(|name| catalog.get(name))
+            .map_or("(not in the catalogue)", |operation| operation.tag.as_str());
+        let entry = by_tag.entry(tag).or_default();
+        entry.0 += 1;
+        // The tool's own JSON plus the comma that separates it from the next one.
+        entry.1 += tool.to_string().len() + 1;
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<22} {:>6} {:>9} {:>9} {:>8}",
+        "module", "tools", "bytes", "per tool", "tokens"
+    );
+    for (tag, (count, bytes)) in &by_tag {
+        let _ = writeln!(
+            out,
+            "{:<22} {:>6} {:>9} {:>9} {:>8}",
+            tag,
+            count,
+            bytes,
+            bytes / count.max(&1),
+            tokens(*bytes)
+        );
+    }
+    let total = json!({ "tools": tools }).to_string().len();
+    let _ = writeln!(
+        out,
+        "{:<22} {:>6} {:>9} {:>9} {:>8}",
+        "total",
+        tools.len(),
+        total,
+        total / tools.len().max(1),
+        tokens(total)
+    );
+    out
 }
 
 /// `docs/catalog-held-back.md`.
