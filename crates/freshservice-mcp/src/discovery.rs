@@ -173,45 +173,17 @@ fn hit(exposed: &ExposedTool, with_arguments: bool) -> Value {
     hit
 }
 
-/// The view's tools for a query, best first.
+/// The view's tools for a query, best first, ranked by the catalogue's tool search (which knows
+/// service-desk words: "raise an incident" finds `create_a_freshservice_ticket`).
 fn rank<'v>(view: &'v View, query: &str, tag: Option<&str>) -> Vec<&'v ExposedTool> {
-    let words: Vec<String> = query
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| singular(&word.to_lowercase()))
-        .collect();
-    let mut scored: Vec<(usize, &ExposedTool)> = view
-        .tools()
-        .iter()
-        .filter_map(|exposed| {
-            let tool_tag = tool_tag(exposed);
-            if tag.is_some_and(|tag| tag != tool_tag) {
-                return None;
-            }
-            let name = exposed.tool.name.to_lowercase();
-            let text = format!(
-                "{} {}",
-                exposed.tool.title.as_deref().unwrap_or(""),
-                exposed.tool.description.as_deref().unwrap_or("")
-            )
-            .to_lowercase();
-            let score: usize = words
-                .iter()
-                .map(|word| {
-                    3 * usize::from(name.contains(word.as_str()))
-                        + 2 * usize::from(tool_tag.contains(word.as_str()))
-                        + usize::from(text.contains(word.as_str()))
-                })
-                .sum();
-            (score > 0).then_some((score, exposed))
-        })
-        .collect();
-    // Highest score first; shorter names first on a tie (the plain operation before its variants).
-    scored.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(a.1.tool.name.len().cmp(&b.1.tool.name.len()))
-    });
-    scored.into_iter().map(|(_, exposed)| exposed).collect()
+    let allowed = |operation: &freshservice_schema::Operation| {
+        tag.is_none_or(|tag| operation.tag == tag) && view.get(&operation.name).is_some()
+    };
+    freshservice_schema::tool_search()
+        .search(query, allowed, usize::MAX)
+        .into_iter()
+        .filter_map(|hit| view.get(&hit.operation.name))
+        .collect()
 }
 
 /// Runs `get_freshservice_tool_schema`: one tool by `name` (answered as that tool's
@@ -283,17 +255,6 @@ fn tool_tag(exposed: &ExposedTool) -> &'static str {
         .map_or("", |operation| operation.tag.as_str())
 }
 
-/// A crude singular, so "tickets" finds `ticket` tools and "changes" finds `change`.
-fn singular(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-        word[..word.len() - 1].to_owned()
-    } else {
-        word.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,19 +265,6 @@ mod tests {
         assert!(payload.len() < 3 * 1024, "{} bytes", payload.len());
         for tool in meta_tools() {
             assert!(mcp_protocol::is_valid_tool_name(&tool.name));
-        }
-    }
-
-    #[test]
-    fn singular_trials() {
-        for (word, expected) in [
-            ("tickets", "ticket"),
-            ("changes", "change"),
-            ("properties", "property"),
-            ("class", "class"),
-            ("cab", "cab"),
-        ] {
-            assert_eq!(singular(word), expected);
         }
     }
 }
