@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::catalog::{Operation, OperationKind};
+use crate::catalog::{Operation, OperationKind, ParamLocation};
 
 use super::text::Vocabulary;
 
@@ -44,8 +44,12 @@ impl Field {
     }
 }
 
-/// BM25 term-frequency saturation.
+/// BM25 term-frequency saturation; high because the field weights add up to several per match.
 const K1: f32 = 1.2;
+
+/// Stands for a word of a query phrase that no document holds: it matches nothing but counts in the
+/// phrase's length. Its postings list is empty.
+pub(super) const NO_TERM: u32 = 0;
 
 /// A parameter-name word shared by more than this share of operations (`workspace`, `page`) is not indexed.
 const COMMON_PARAM_SHARE: f32 = 0.15;
@@ -71,15 +75,19 @@ pub(super) struct Doc<'a> {
     pub(super) class: Class,
     /// The path has a `{placeholder}`: the operation works on a record the caller names by id.
     pub(super) takes_id: bool,
+    /// The resource (as a term) of each id the operation takes in its path or requires in its query,
+    /// and whether it is a path placeholder: `ticket` for `{ticket_id}`, `entri` for `{time_entry_id}`.
+    pub(super) ids: Vec<(u32, bool)>,
     /// The path ends with a `{placeholder}`: the operation works on exactly that record.
     pub(super) targets_one: bool,
 }
 
-/// One document's weighted, length-normalised frequency of a term, all fields summed.
+/// One document's BM25F term score before IDF: the weighted, length-normalised frequency of a term,
+/// all fields summed, then saturated.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
     doc: u32,
-    weight: f32,
+    score: f32,
 }
 
 /// The index: documents and, per stem, the documents that hold it.
@@ -90,10 +98,17 @@ pub(super) struct Index<'a> {
     postings: Vec<Vec<Posting>>,
 }
 
-/// A group of stems that count as one query term (a word with its synonyms), with the weight of each.
+/// One query term: a word or phrase of the request with the catalogue phrases it may stand for.
+///
+/// A document scores the best of the alternatives; an alternative of several words scores the mean of
+/// its words, so a document with all of them beats one with some. The concept has one IDF, from the
+/// documents that hold every word of some alternative.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Concept {
-    pub(super) members: Vec<(u32, f32)>,
+    /// `(terms, weight)` per alternative; the terms of one alternative are meant together.
+    pub(super) alternatives: Vec<(Vec<u32>, f32)>,
+    /// How much the concept counts relative to the others of the request.
+    pub(super) weight: f32,
 }
 
 impl<'a> Index<'a> {
@@ -153,7 +168,8 @@ impl<'a> Index<'a> {
         }
 
         let mut terms: HashMap<String, u32> = HashMap::new();
-        let mut postings: Vec<Vec<Posting>> = Vec::new();
+        // Term 0 is NO_TERM: no stem maps to it and its postings stay empty.
+        let mut postings: Vec<Vec<Posting>> = vec![Vec::new()];
         for (doc, doc_fields) in fields.iter().enumerate() {
             let mut weights: HashMap<&str, f32> = HashMap::new();
             for ((field, stems), average) in Field::ALL.iter().zip(doc_fields).zip(average) {
@@ -166,27 +182,55 @@ impl<'a> Index<'a> {
             let mut weights: Vec<(&str, f32)> = weights.into_iter().collect();
             weights.sort_unstable_by(|a, b| a.0.cmp(b.0));
             for (stem, weight) in weights {
-                let next = terms.len() as u32;
+                let next = postings.len() as u32;
                 let term = *terms.entry(stem.to_owned()).or_insert(next);
                 if term as usize == postings.len() {
                     postings.push(Vec::new());
                 }
                 postings[term as usize].push(Posting {
                     doc: doc as u32,
-                    weight,
+                    score: weight * (K1 + 1.0) / (K1 + weight),
                 });
             }
         }
 
-        let docs = operations
-            .iter()
-            .map(|operation| Doc {
+        let mut docs = Vec::with_capacity(operations.len());
+        for operation in operations {
+            let mut ids = Vec::new();
+            for param in &operation.params {
+                let in_path = param.location == ParamLocation::Path;
+                let required_query = param.location == ParamLocation::Query && param.required;
+                if !(in_path || required_query) {
+                    continue;
+                }
+                let Some(resource) = param.name.strip_suffix("_id") else {
+                    continue;
+                };
+                // `display_id` (assets) is the id of the module's own record.
+                let resource = if resource == "display" {
+                    operation.tag.as_str()
+                } else {
+                    resource
+                };
+                let Some(head) = vocabulary.document_stems(&resource.replace('_', " ")).pop()
+                else {
+                    continue;
+                };
+                let next = postings.len() as u32;
+                let term = *terms.entry(head).or_insert(next);
+                if term as usize == postings.len() {
+                    postings.push(Vec::new());
+                }
+                ids.push((term, in_path));
+            }
+            docs.push(Doc {
                 operation,
                 class: class(operation),
                 takes_id: operation.path.contains('{'),
                 targets_one: operation.path.ends_with('}'),
-            })
-            .collect();
+                ids,
+            });
+        }
         Index {
             docs,
             terms,
@@ -199,36 +243,82 @@ impl<'a> Index<'a> {
         self.terms.get(stem).copied()
     }
 
-    /// Adds each concept's BM25F score to `scores` and counts the concepts each document matched.
-    /// `scratch` must be all zeros and as long as `scores`; it is left all zeros.
-    pub(super) fn score(
-        &self,
-        concepts: &[Concept],
-        scores: &mut [f32],
-        matched: &mut [u16],
-        scratch: &mut [f32],
-    ) {
+    /// Adds each concept's BM25F score to `scores`.
+    pub(super) fn score(&self, concepts: &[Concept], scores: &mut [f32]) {
         let total = self.docs.len() as f32;
-        let mut touched: Vec<u32> = Vec::new();
+        let mut scratch = Scratch::new(self.docs.len());
         for concept in concepts {
-            for &(term, member_weight) in &concept.members {
-                for posting in &self.postings[term as usize] {
-                    let slot = &mut scratch[posting.doc as usize];
-                    if *slot == 0.0 {
-                        touched.push(posting.doc);
+            let mut complete = 0usize;
+            for (terms, weight) in &concept.alternatives {
+                let share = 1.0 / terms.len() as f32;
+                for &term in terms {
+                    for posting in &self.postings[term as usize] {
+                        let doc = posting.doc as usize;
+                        if scratch.words[doc] == 0 {
+                            scratch.touched.push(posting.doc);
+                        }
+                        scratch.words[doc] += 1;
+                        scratch.alternative[doc] += share * posting.score;
                     }
-                    *slot += member_weight * posting.weight;
                 }
+                for &doc in &scratch.touched {
+                    let doc = doc as usize;
+                    if scratch.best[doc] == 0.0 {
+                        scratch.matched.push(doc as u32);
+                    }
+                    let value = weight * std::mem::take(&mut scratch.alternative[doc]);
+                    scratch.best[doc] = scratch.best[doc].max(value);
+                    if std::mem::take(&mut scratch.words[doc]) as usize == terms.len()
+                        && !scratch.complete[doc]
+                    {
+                        scratch.complete[doc] = true;
+                        complete += 1;
+                    }
+                }
+                scratch.touched.clear();
             }
-            // One IDF for the whole group, from the documents that hold any of its stems.
-            let df = touched.len() as f32;
+            // No document holds a whole alternative: fall back to those that hold a part.
+            let df = if complete == 0 {
+                scratch.matched.len()
+            } else {
+                complete
+            } as f32;
             let idf = (1.0 + (total - df + 0.5) / (df + 0.5)).ln();
-            for &doc in &touched {
-                let frequency = std::mem::take(&mut scratch[doc as usize]);
-                scores[doc as usize] += idf * frequency * (K1 + 1.0) / (K1 + frequency);
-                matched[doc as usize] += 1;
+            for &doc in &scratch.matched {
+                let doc = doc as usize;
+                scores[doc] += concept.weight * idf * std::mem::take(&mut scratch.best[doc]);
+                scratch.complete[doc] = false;
             }
-            touched.clear();
+            scratch.matched.clear();
+        }
+    }
+}
+
+/// Per-search working memory, one slot per document; every slot is back to zero after each concept.
+struct Scratch {
+    /// The current alternative's score so far.
+    alternative: Vec<f32>,
+    /// How many words of the current alternative the document holds.
+    words: Vec<u16>,
+    /// The concept's best alternative score.
+    best: Vec<f32>,
+    /// The document holds every word of some alternative.
+    complete: Vec<bool>,
+    /// Documents with a nonzero `alternative` or `words`.
+    touched: Vec<u32>,
+    /// Documents with a nonzero `best`.
+    matched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(count: usize) -> Self {
+        Scratch {
+            alternative: vec![0.0; count],
+            words: vec![0; count],
+            best: vec![0.0; count],
+            complete: vec![false; count],
+            touched: Vec::new(),
+            matched: Vec::new(),
         }
     }
 }

@@ -28,6 +28,13 @@ const KIND_BOOST: f32 = 0.35;
 const KIND_PENALTY: f32 = 0.35;
 /// Boost (and damping) for reading one record vs many, per unit of hint strength.
 const SHAPE_BOOST: f32 = 0.15;
+/// Boost for an operation that takes the id of the resource the request gives an id for ("ticket 4521"),
+/// damping for one that takes none of the ids given.
+const ID_MATCH: f32 = 0.3;
+/// Damping for each record id an operation's path needs that the request does not give.
+const ID_MISSING: f32 = 0.15;
+/// Boost for reads when the request says nothing about the kind: reading is the safe guess.
+const READ_PRIOR: f32 = 0.1;
 
 /// An index over a catalogue's operations, built once; [`search`](Self::search) ranks them for a request.
 #[derive(Debug)]
@@ -72,10 +79,7 @@ impl<'a> ToolSearch<'a> {
         let query = query::analyse(query, &self.vocabulary, &self.index);
         let count = self.index.docs.len();
         let mut scores = vec![0.0f32; count];
-        let mut matched = vec![0u16; count];
-        let mut scratch = vec![0.0f32; count];
-        self.index
-            .score(&query.concepts, &mut scores, &mut matched, &mut scratch);
+        self.index.score(&query.concepts, &mut scores);
         let mut hits: Vec<SearchHit<'a>> = self
             .index
             .docs
@@ -112,9 +116,28 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
         Class::Update => (update, strongest - update),
         Class::Delete => (delete, strongest - delete),
         // Restore, merge, approve...: a write, but not one the kind verbs name exactly.
-        Class::Action => (0.5 * create.max(update).max(delete), 0.5 * read),
+        Class::Action => (0.5 * update, 0.5 * (strongest - update)),
     };
     let mut factor = 1.0 + KIND_BOOST * fit - KIND_PENALTY * misfit;
+    let reads = matches!(doc.class, Class::List | Class::Get);
+    if strongest == 0.0 && reads {
+        factor *= 1.0 + READ_PRIOR;
+    }
+    if !query.ids.is_empty() {
+        let given = |term: u32| query.ids.iter().any(|resource| resource.contains(&term));
+        let matched = doc.ids.iter().any(|&(term, _)| given(term));
+        let missing = doc
+            .ids
+            .iter()
+            .filter(|&&(term, in_path)| in_path && !given(term))
+            .count();
+        factor *= if matched {
+            1.0 + ID_MATCH
+        } else {
+            1.0 - ID_MATCH
+        };
+        factor *= (1.0 - ID_MISSING).powi(missing.min(2) as i32);
+    }
     let one = query.hint(Hint::One);
     let many = query.hint(Hint::List);
     factor *= if doc.takes_id {

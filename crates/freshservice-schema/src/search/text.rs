@@ -33,19 +33,29 @@ impl Word {
     }
 }
 
-/// Snowball English, from `frostem` (see the crate README for why this crate).
-pub(super) struct Stemmer(frostem::Stemmer);
+/// Snowball English, from `frostem` (see the crate README for why this crate), with the vocabulary's
+/// exceptions: words whose Snowball stem would merge them with a word of another meaning.
+pub(super) struct Stemmer {
+    snowball: frostem::Stemmer,
+    exceptions: HashMap<String, String>,
+}
 
 impl Stemmer {
-    pub(super) fn new() -> Self {
-        Stemmer(frostem::Stemmer::new(frostem::Algorithm::English))
+    fn new(exceptions: HashMap<String, String>) -> Self {
+        Stemmer {
+            snowball: frostem::Stemmer::new(frostem::Algorithm::English),
+            exceptions,
+        }
     }
 
     pub(super) fn stem(&self, word: &str) -> String {
+        if let Some(stem) = self.exceptions.get(word) {
+            return stem.clone();
+        }
         if word.chars().count() > MAX_STEMMED_CHARS {
             return word.to_owned();
         }
-        self.0.stem(word).into_owned()
+        self.snowball.stem(word).into_owned()
     }
 
     /// Splits `text` into words, at most `limit` of them.
@@ -64,7 +74,11 @@ impl Stemmer {
 
 impl std::fmt::Debug for Stemmer {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("Stemmer(English)")
+        formatter
+            .debug_struct("Stemmer")
+            .field("algorithm", &"English")
+            .field("exceptions", &self.exceptions.len())
+            .finish()
     }
 }
 
@@ -76,6 +90,8 @@ struct VocabularySpec {
     about: String,
     stop_words: Vec<String>,
     doc_stop_words: Vec<String>,
+    id_words: Vec<String>,
+    stem_exceptions: HashMap<String, String>,
     boilerplate: Vec<String>,
     kinds: KindsSpec,
     synonyms: Vec<SynonymSpec>,
@@ -99,6 +115,9 @@ struct SynonymSpec {
     means: Vec<String>,
     #[serde(default = "full_weight")]
     weight: f32,
+    /// The said words stand only for the meaning, not for themselves (`scheduled` is not an on-call schedule).
+    #[serde(default)]
+    replace: bool,
 }
 
 fn full_weight() -> f32 {
@@ -124,17 +143,21 @@ impl Hint {
     }
 }
 
-/// A kind phrase's hint, and whether it counts only as the first word of the request.
+/// A kind phrase's hint, whether it counts only as the first word of the request, and its strength.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct KindEntry {
     pub(super) hint: Hint,
     pub(super) leading_only: bool,
+    /// 1, or 0.5 for a word marked `~` (a verb that often means something else, like `add`).
+    pub(super) strength: f32,
 }
 
-/// The catalogue stems a phrase stands for, with the weight of each.
+/// What a phrase stands for: catalogue phrases (as stems), each with a weight.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Meaning {
-    pub(super) stems: Vec<(String, f32)>,
+    pub(super) phrases: Vec<(Vec<String>, f32)>,
+    /// A single said word does not also count as itself.
+    pub(super) replace: bool,
 }
 
 /// The compiled vocabulary: phrase tables keyed by space-joined stems.
@@ -143,9 +166,12 @@ pub(super) struct Vocabulary {
     pub(super) stemmer: Stemmer,
     stop_words: HashSet<String>,
     doc_stop_words: HashSet<String>,
+    id_words: HashSet<String>,
     /// Boilerplate phrases, as stem sequences, removed from descriptions before indexing.
     pub(super) boilerplate: Vec<Vec<String>>,
+    /// Kind phrases, keyed by their lowercase words (not stems: `deleted` is not `delete`).
     pub(super) kinds: HashMap<String, Vec<KindEntry>>,
+    /// Synonym phrases, keyed by their stems.
     pub(super) synonyms: HashMap<String, Meaning>,
     /// The most words in any phrase of `kinds` or `synonyms`.
     pub(super) longest_phrase: usize,
@@ -158,13 +184,19 @@ impl Vocabulary {
     /// Parses and compiles the vocabulary file.
     pub(super) fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         let spec: VocabularySpec = serde_json::from_str(text)?;
-        let stemmer = Stemmer::new();
+        let stemmer = Stemmer::new(
+            spec.stem_exceptions
+                .iter()
+                .map(|(word, stem)| (word.to_lowercase(), stem.to_lowercase()))
+                .collect(),
+        );
         let lower = |words: &[String]| -> HashSet<String> {
             words.iter().map(|word| word.to_lowercase()).collect()
         };
         let mut vocabulary = Vocabulary {
             stop_words: lower(&spec.stop_words),
             doc_stop_words: lower(&spec.doc_stop_words),
+            id_words: lower(&spec.id_words),
             boilerplate: Vec::new(),
             kinds: HashMap::new(),
             synonyms: HashMap::new(),
@@ -187,25 +219,40 @@ impl Vocabulary {
         ];
         for (hint, phrases) in kinds {
             for phrase in phrases {
-                let (leading_only, phrase) = match phrase.strip_prefix('^') {
-                    Some(rest) => (true, rest),
-                    None => (false, phrase.as_str()),
-                };
-                let key = vocabulary.key(phrase);
+                let mut phrase = phrase.as_str();
+                let mut leading_only = false;
+                let mut strength = 1.0;
+                loop {
+                    if let Some(rest) = phrase.strip_prefix('^') {
+                        leading_only = true;
+                        phrase = rest;
+                    } else if let Some(rest) = phrase.strip_prefix('~') {
+                        strength = 0.5;
+                        phrase = rest;
+                    } else {
+                        break;
+                    }
+                }
+                let key = vocabulary.surface_key(phrase);
                 if key.is_empty() {
                     continue;
                 }
                 let entries = vocabulary.kinds.entry(key).or_default();
                 if !entries.iter().any(|entry| entry.hint == hint) {
-                    entries.push(KindEntry { hint, leading_only });
+                    entries.push(KindEntry {
+                        hint,
+                        leading_only,
+                        strength,
+                    });
                 }
             }
         }
         for synonym in &spec.synonyms {
-            let means: Vec<String> = synonym
+            let means: Vec<Vec<String>> = synonym
                 .means
                 .iter()
-                .flat_map(|phrase| vocabulary.document_stems(phrase))
+                .map(|phrase| vocabulary.document_stems(phrase))
+                .filter(|stems| !stems.is_empty())
                 .collect();
             for phrase in &synonym.say {
                 let key = vocabulary.key(phrase);
@@ -213,9 +260,17 @@ impl Vocabulary {
                     continue;
                 }
                 let meaning = vocabulary.synonyms.entry(key).or_default();
-                for stem in &means {
-                    add_weighted(&mut meaning.stems, stem, synonym.weight);
+                meaning.replace |= synonym.replace;
+                for phrase in &means {
+                    add_weighted(&mut meaning.phrases, phrase, synonym.weight);
                 }
+            }
+        }
+        // A stop phrase ("service desk") is a synonym with no meaning: it is read as a whole and dropped.
+        for phrase in &spec.stop_words {
+            let key = vocabulary.key(phrase);
+            if key.contains(' ') {
+                vocabulary.synonyms.entry(key).or_default().replace = true;
             }
         }
         vocabulary.longest_phrase = vocabulary
@@ -233,6 +288,11 @@ impl Vocabulary {
         self.stop_words.contains(surface)
     }
 
+    /// True for a word that says the number after it is a record id (`id`, `number`, `no`).
+    pub(super) fn is_id_word(&self, surface: &str) -> bool {
+        self.id_words.contains(surface)
+    }
+
     /// The stems of a phrase, every word kept (phrase keys keep `of` in `get rid of`).
     fn stems(&self, phrase: &str) -> Vec<String> {
         self.stemmer
@@ -242,9 +302,20 @@ impl Vocabulary {
             .collect()
     }
 
-    /// A phrase's table key: its stems joined by spaces.
+    /// A synonym phrase's table key: its stems joined by spaces.
     pub(super) fn key(&self, phrase: &str) -> String {
         self.stems(phrase).join(" ")
+    }
+
+    /// A kind phrase's table key: its lowercase words joined by spaces.
+    pub(super) fn surface_key(&self, phrase: &str) -> String {
+        let words: Vec<String> = self
+            .stemmer
+            .words(phrase, MAX_WORDS)
+            .into_iter()
+            .map(|word| word.surface)
+            .collect();
+        words.join(" ")
     }
 
     /// The stems of catalogue text, without boilerplate and stop words: what the index stores.
@@ -277,10 +348,10 @@ impl Vocabulary {
     }
 }
 
-/// Adds `stem` with `weight`, keeping the larger weight when it is already there.
-pub(super) fn add_weighted(stems: &mut Vec<(String, f32)>, stem: &str, weight: f32) {
-    match stems.iter_mut().find(|(existing, _)| existing == stem) {
+/// Adds `phrase` with `weight`, keeping the larger weight when it is already there.
+pub(super) fn add_weighted(phrases: &mut Vec<(Vec<String>, f32)>, phrase: &[String], weight: f32) {
+    match phrases.iter_mut().find(|(existing, _)| existing == phrase) {
         Some((_, existing)) => *existing = existing.max(weight),
-        None => stems.push((stem.to_owned(), weight)),
+        None => phrases.push((phrase.to_vec(), weight)),
     }
 }
