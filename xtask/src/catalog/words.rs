@@ -631,7 +631,7 @@ pub(crate) fn describe_field(name: &str, resource: &str, value_type: &str) -> St
         "visibility" => Some(format!("Who can see the {r}")),
         "planned_start_date" => Some("Planned start (UTC)".to_owned()),
         "planned_end_date" => Some("Planned end (UTC)".to_owned()),
-        "assets" => Some("Linked assets, each by display ID".to_owned()),
+        "assets" => Some("Linked assets".to_owned()),
         "display_id" => Some("Display ID".to_owned()),
         "members" => Some("Member user IDs".to_owned()),
         "ids" => Some("IDs to act on".to_owned()),
