@@ -35,6 +35,8 @@ const INSTRUCTIONS: &str = "Tools for the Freshservice service desk (REST API v2
 Tool names say the module and action; ids in paths are integers (assets use display_id). \
 Filter tools take a Freshservice query such as priority:3 AND status:2. \
 When more pages exist, a list result has next_page: pass it as the same tool's page argument. \
+Server-added arguments: fields (dotted paths to keep) and include_html on reads, max_items (follow pages) on lists, \
+dry_run (return the request unsent) on writes. \
 Failed calls return isError with the field or status to fix; rate-limit status is in each result's _meta.";
 
 /// Added to [`INSTRUCTIONS`] when the meta-tools stand in for the tools that are not listed.
