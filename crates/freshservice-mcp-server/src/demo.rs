@@ -209,6 +209,7 @@ pub(crate) fn instructions(base_url: &str, api_key: &str) -> String {
         }
     });
     let pretty = serde_json::to_string_pretty(&config).unwrap_or_default();
+    let core = freshservice_mcp::CORE_TOOLS.len();
     format!(
         "A fake Freshservice is running at {base_url} with a story to explore:\n\
          tonight's emergency change \"Primary Database Failover\", its database servers and the incidents on them,\n\
@@ -216,6 +217,9 @@ pub(crate) fn instructions(base_url: &str, api_key: &str) -> String {
          Run the MCP server on stdio against it:\n\n    \
          FRESHSERVICE_API_KEY={api_key} {binary} stdio --base-url {base_url}\n\n\
          Or paste this into Claude Desktop's claude_desktop_config.json:\n\n{pretty}\n\n\
+         The server lists the {core} everyday tools (about 24 KB of schemas, --tool-exposure core, chosen by the default auto)\n\
+         and finds every other tool with search_freshservice_tools; add \"--tool-exposure\", \"all\" to list all of them (about 287 KB)\n\
+         or \"discovery\" for the three search, describe and call tools alone (about 1.8 KB).\n\n\
          Then ask, for example: \"Prepare tonight's CAB: which open high-priority incidents affect the assets of the emergency change?\"\n\n"
     )
 }
