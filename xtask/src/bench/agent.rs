@@ -1167,6 +1167,13 @@ mod tests {
             unreachable!()
         };
         assert!(core.tools_list < all.tools_list, "{core:?} vs {all:?}");
+        // The target, deterministic in bytes: the whole CAB preparation in core mode,
+        // listing included, costs less than the smallest peer's tools/list alone.
+        assert!(
+            core.total() < EFFYTECH_TOOLS_LIST_BYTES,
+            "the CAB workflow in core mode costs {} bytes",
+            core.total()
+        );
         assert!(
             discovery.tools_list < core.tools_list,
             "{discovery:?} vs {core:?}"
