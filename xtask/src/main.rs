@@ -8,6 +8,7 @@
 //! - `bench [--calls N] [--cold-runs N] [--seconds N] [--sessions N] [--no-criterion]`: stdio and HTTP overhead,
 //!   throughput, cold start, RSS and criterion medians against the sandbox (`docs/performance.md`).
 //! - `fuzz [--seconds N] [--target NAME]`: run the cargo-fuzz targets in `fuzz/` (needs cargo-fuzz).
+//! - `search-eval [--file PATH] [--verbose]`: recall and MRR of the tool search on `fixtures/tool-search/`.
 //! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests, fuzz smoke), for developers.
 
 mod bench;
@@ -15,6 +16,7 @@ mod catalog;
 mod ci;
 mod codegen;
 mod fuzz;
+mod search_eval;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,7 @@ fn main() -> Result<()> {
         ["codegen", rest @ ..] => codegen::run(&project_root(), rest),
         ["bench", rest @ ..] => bench::run(&project_root(), rest),
         ["fuzz", rest @ ..] => fuzz::run(&project_root(), rest),
+        ["search-eval", rest @ ..] => search_eval::run(&project_root(), rest),
         ["ci"] => ci::run(&project_root()),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -46,6 +49,9 @@ const USAGE: &str = "usage:
                                                  stdio and HTTP overhead vs direct calls, throughput at
                                                  1/8/64 clients, cold start, RSS, criterion medians
   cargo xtask fuzz [--seconds N] [--target NAME] run the cargo-fuzz targets in fuzz/ (60 s each)
+  cargo xtask search-eval [--file PATH] [--verbose]
+                                                 recall@1, recall@5 and MRR of the tool search on
+                                                 fixtures/tool-search/ (--verbose: the misses)
   cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests, fuzz smoke";
 
 /// The workspace root: the parent of this crate's manifest directory.

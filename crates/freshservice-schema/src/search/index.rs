@@ -34,8 +34,8 @@ impl Field {
     /// `(weight, b)`: how much a match counts, and how much a long field dilutes it.
     fn tuning(self) -> (f32, f32) {
         match self {
-            Field::Name => (2.0, 0.6),
-            Field::Title => (2.0, 0.6),
+            Field::Name => (2.0, 0.8),
+            Field::Title => (2.0, 0.8),
             Field::Heading => (1.0, 0.5),
             Field::Tag => (1.5, 0.3),
             Field::Description => (0.7, 0.6),
@@ -330,8 +330,11 @@ fn class(operation: &Operation) -> Class {
         OperationKind::Create => Class::Create,
         OperationKind::Update => Class::Update,
         OperationKind::Delete => Class::Delete,
+        // A custom read is still a read, and a custom DELETE (a bulk delete) still deletes; other
+        // custom writes (restore, move, merge...) are actions the kind verbs do not name.
         _ if operation.is_read_only() && operation.path.ends_with('}') => Class::Get,
         _ if operation.is_read_only() => Class::List,
+        _ if operation.method == http::Method::DELETE => Class::Delete,
         _ => Class::Action,
     }
 }

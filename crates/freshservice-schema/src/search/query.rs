@@ -17,6 +17,9 @@ use super::text::{Hint, MAX_WORDS, Vocabulary, Word, add_weighted};
 const LATER_HINT: f32 = 0.5;
 /// Weight of the first concept of the request, relative to the others.
 const HEAD_WEIGHT: f32 = 1.3;
+/// Weight of a concept made only of kind words without a meaning of their own ("delete", "post"): they
+/// say what to do more than what to do it to.
+const VERB_WEIGHT: f32 = 0.5;
 /// Weight of the list hint from a plural noun.
 const PLURAL_HINT: f32 = 0.5;
 /// Requests longer than this (in bytes) are cut, at a character boundary.
@@ -50,8 +53,8 @@ pub(super) fn analyse(text: &str, vocabulary: &Vocabulary, index: &Index<'_>) ->
     }
     let words = vocabulary.stemmer.words(&text[..end], MAX_WORDS);
     let mut query = Query::default();
-    let consumed = kind_pass(&words, vocabulary, &mut query);
-    concept_pass(&words, &consumed, vocabulary, index, &mut query);
+    let (consumed, verbs) = kind_pass(&words, vocabulary, &mut query);
+    concept_pass(&words, &consumed, &verbs, vocabulary, index, &mut query);
     query
 }
 
@@ -83,9 +86,11 @@ fn is_number(word: &Word) -> bool {
     word.surface.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Finds kind words; returns which words were taken as verbs (leading-only kind words).
-fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> Vec<bool> {
+/// Finds kind words; returns which words were taken as verbs only (leading-only kind words) and which
+/// words are kind words at all.
+fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec<bool>, Vec<bool>) {
     let mut consumed = vec![false; words.len()];
+    let mut verbs = vec![false; words.len()];
     let none_consumed = consumed.clone();
     let mut opened = false;
     let mut start = 0;
@@ -95,8 +100,16 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> Vec<
             let Some(key) = phrase_key(words, &none_consumed, start, len, true) else {
                 continue;
             };
-            // A leading-only verb followed by a number names a record: "change 311 was raised by mistake".
-            let names_record = words.get(start + len).is_some_and(is_number);
+            // After a determiner a kind word is a noun: "post an update", "approve the change".
+            if start > 0 && vocabulary.is_determiner(&words[start - 1].surface) {
+                break;
+            }
+            // A leading-only verb followed by a number names a record ("change 311 was raised by
+            // mistake"), unless the number is a quantity ("log 30 minutes").
+            let names_record = words.get(start + len).is_some_and(is_number)
+                && !words
+                    .get(start + len + 1)
+                    .is_some_and(|unit| vocabulary.is_unit_word(&unit.surface));
             if let Some(entries) = vocabulary.kinds.get(&key)
                 && entries
                     .iter()
@@ -125,6 +138,9 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> Vec<
                 if verb && !vocabulary.synonyms.contains_key(&key) {
                     consumed[start..start + len].fill(true);
                 }
+                if !vocabulary.synonyms.contains_key(&key) {
+                    verbs[start..start + len].fill(true);
+                }
                 start += len;
             }
             None => {
@@ -136,13 +152,14 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> Vec<
             }
         }
     }
-    consumed
+    (consumed, verbs)
 }
 
 /// Turns the words that are not verbs into concepts; notes ids and plurals.
 fn concept_pass(
     words: &[Word],
     consumed: &[bool],
+    verbs: &[bool],
     vocabulary: &Vocabulary,
     index: &Index<'_>,
     query: &mut Query,
@@ -181,7 +198,10 @@ fn concept_pass(
         }
         if !matched {
             if is_number(word) {
-                if after_resource {
+                let quantity = words
+                    .get(start + 1)
+                    .is_some_and(|next| vocabulary.is_unit_word(&next.surface));
+                if after_resource && !quantity {
                     query.raise(Hint::One, 1.0);
                     if !last_resource.is_empty() && !query.ids.contains(&last_resource) {
                         query.ids.push(last_resource.clone());
@@ -222,10 +242,11 @@ fn concept_pass(
             .collect();
         after_resource = !alternatives.is_empty();
         if after_resource {
+            // An id belongs to the head noun of each alternative: "requester group 4" is a group's id.
             last_resource = alternatives
                 .iter()
-                .flat_map(|(terms, _)| terms.iter().copied())
-                .filter(|&term| term != NO_TERM)
+                .filter_map(|(terms, _)| terms.iter().rev().find(|&&term| term != NO_TERM))
+                .copied()
                 .collect();
         } else if len > 1 {
             // A stop phrase ("service desk") names nothing.
@@ -239,7 +260,13 @@ fn concept_pass(
                 .any(|seen| seen.alternatives == alternatives)
         {
             // The first thing the request names is usually what it is about.
-            let weight = if query.concepts.is_empty() {
+            let weight = if verbs[start..start + len].iter().all(|&verb| verb) {
+                VERB_WEIGHT
+            } else if query
+                .concepts
+                .iter()
+                .all(|concept| concept.weight == VERB_WEIGHT)
+            {
                 HEAD_WEIGHT
             } else {
                 1.0

@@ -91,6 +91,8 @@ struct VocabularySpec {
     stop_words: Vec<String>,
     doc_stop_words: Vec<String>,
     id_words: Vec<String>,
+    unit_words: Vec<String>,
+    determiners: Vec<String>,
     stem_exceptions: HashMap<String, String>,
     boilerplate: Vec<String>,
     kinds: KindsSpec,
@@ -167,6 +169,8 @@ pub(super) struct Vocabulary {
     stop_words: HashSet<String>,
     doc_stop_words: HashSet<String>,
     id_words: HashSet<String>,
+    unit_words: HashSet<String>,
+    determiners: HashSet<String>,
     /// Boilerplate phrases, as stem sequences, removed from descriptions before indexing.
     pub(super) boilerplate: Vec<Vec<String>>,
     /// Kind phrases, keyed by their lowercase words (not stems: `deleted` is not `delete`).
@@ -197,6 +201,8 @@ impl Vocabulary {
             stop_words: lower(&spec.stop_words),
             doc_stop_words: lower(&spec.doc_stop_words),
             id_words: lower(&spec.id_words),
+            unit_words: lower(&spec.unit_words),
+            determiners: lower(&spec.determiners),
             boilerplate: Vec::new(),
             kinds: HashMap::new(),
             synonyms: HashMap::new(),
@@ -291,6 +297,16 @@ impl Vocabulary {
     /// True for a word that says the number after it is a record id (`id`, `number`, `no`).
     pub(super) fn is_id_word(&self, surface: &str) -> bool {
         self.id_words.contains(surface)
+    }
+
+    /// True for a word after which a kind word is a noun (`an update`, `the change`).
+    pub(super) fn is_determiner(&self, surface: &str) -> bool {
+        self.determiners.contains(surface)
+    }
+
+    /// True for a unit that makes the number before it a quantity (`minutes`, `hours`), not an id.
+    pub(super) fn is_unit_word(&self, surface: &str) -> bool {
+        self.unit_words.contains(surface)
     }
 
     /// The stems of a phrase, every word kept (phrase keys keep `of` in `get rid of`).
