@@ -75,7 +75,7 @@ pub(super) struct Doc<'a> {
     pub(super) class: Class,
     /// The path has a `{placeholder}`: the operation works on a record the caller names by id.
     pub(super) takes_id: bool,
-    /// The resource (as a term) of each id the operation takes in its path or requires in its query,
+    /// The resource (as a term) of each id the operation takes in its path or its query,
     /// and whether it is a path placeholder: `ticket` for `{ticket_id}`, `entri` for `{time_entry_id}`.
     pub(super) ids: Vec<(u32, bool)>,
     /// The path ends with a `{placeholder}`: the operation works on exactly that record.
@@ -199,8 +199,7 @@ impl<'a> Index<'a> {
             let mut ids = Vec::new();
             for param in &operation.params {
                 let in_path = param.location == ParamLocation::Path;
-                let required_query = param.location == ParamLocation::Query && param.required;
-                if !(in_path || required_query) {
+                if !(in_path || param.location == ParamLocation::Query) {
                     continue;
                 }
                 let Some(resource) = param.name.strip_suffix("_id") else {

@@ -35,7 +35,8 @@ const ID_MATCH: f32 = 0.3;
 const ID_MISSING: f32 = 0.15;
 /// Boost for reads when the request says nothing about the kind: reading is the safe guess.
 const READ_PRIOR: f32 = 0.1;
-/// Damping for reading one record by id when the request gives no id: the list is the better guess.
+/// Damping for a read that needs a record id when the request gives none: "canned responses" is the
+/// list of all, not those of one folder.
 const NO_ID_PENALTY: f32 = 0.1;
 
 /// An index over a catalogue's operations, built once; [`search`](Self::search) ranks them for a request.
@@ -153,9 +154,9 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
         factor *= 1.0 + SHAPE_BOOST * many;
     } else if doc.class == Class::Get && doc.targets_one {
         factor *= 1.0 - SHAPE_BOOST * many;
-        if query.ids.is_empty() && one == 0.0 {
-            factor *= 1.0 - NO_ID_PENALTY;
-        }
+    }
+    if doc.takes_id && query.ids.is_empty() && one == 0.0 && reads {
+        factor *= 1.0 - NO_ID_PENALTY;
     }
     factor.max(0.05)
 }
