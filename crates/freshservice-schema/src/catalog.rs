@@ -114,6 +114,8 @@ pub struct Param {
     pub schema: Value,
     /// The query value must be wrapped in double quotes before encoding (Freshservice filter queries).
     pub quoted: bool,
+    /// The coded enum the value is a code of (`ticket_status`, `change_type`, ...), when it is one.
+    pub coded_enum: Option<String>,
 }
 
 impl Param {
@@ -345,6 +347,14 @@ impl Catalog {
     }
 }
 
+/// How an extensible coded enum's description ends, after its documented codes: `; or custom:
+/// ticket_form_fields`, naming the list tool (`list_all_freshservice_ticket_form_fields`) by its noun, which is
+/// also its path, to stay within the description budget of a 16-code enum.
+pub(crate) fn extensible_note(tool: &str) -> String {
+    let noun = tool.strip_prefix("list_all_freshservice_").unwrap_or(tool);
+    format!("; or custom: {noun}")
+}
+
 struct Resolver<'a> {
     enums: &'a HashMap<&'a str, &'a CodedEnum>,
     shared: HashMap<&'a str, &'a FieldSpec>,
@@ -449,6 +459,7 @@ impl Resolver<'_> {
             required: field.required.unwrap_or(false),
             schema,
             quoted: field.quoted,
+            coded_enum: field.coded_enum.clone(),
         })
     }
 
@@ -475,16 +486,26 @@ impl Resolver<'_> {
                 ));
             }
             schema.insert("type".into(), "integer".into());
-            schema.insert(
-                "enum".into(),
-                coded
-                    .codes
-                    .iter()
-                    .map(|(code, _)| Value::from(*code))
-                    .collect(),
-            );
             let lead = description.unwrap_or_else(|| coded.description.clone());
-            description = Some(format!("{lead}: {}", coded.describe_codes()));
+            if let Some(tool) = &coded.extensible_via {
+                // An account can add codes (custom statuses, sources): refusing every code but the
+                // documented ones would refuse valid calls, so the codes are named, not enumerated.
+                description = Some(format!(
+                    "{lead}: {}{}",
+                    coded.describe_codes(),
+                    extensible_note(tool)
+                ));
+            } else {
+                schema.insert(
+                    "enum".into(),
+                    coded
+                        .codes
+                        .iter()
+                        .map(|(code, _)| Value::from(*code))
+                        .collect(),
+                );
+                description = Some(format!("{lead}: {}", coded.describe_codes()));
+            }
         } else if let Some(value_type) = field.value_type.as_deref() {
             if !matches!(
                 value_type,

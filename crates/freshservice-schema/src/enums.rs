@@ -14,6 +14,11 @@ pub struct CodedEnum {
     pub description: String,
     /// `(code, label)` pairs in ascending code order.
     pub codes: Vec<(i64, String)>,
+    /// For a code set an account can extend (custom ticket statuses and sources), the catalogue tool that
+    /// lists the account's own codes. Schemas then take any integer and name the documented codes in the
+    /// description instead of refusing every other code; see [`AccountProfile`](crate::AccountProfile) for
+    /// the account's exact set.
+    pub extensible_via: Option<String>,
 }
 
 impl CodedEnum {
@@ -28,7 +33,13 @@ impl CodedEnum {
             name: spec.name.clone(),
             description: spec.description.clone(),
             codes,
+            extensible_via: spec.extensible_via.clone(),
         }
+    }
+
+    /// True when an account can add codes of its own (see [`CodedEnum::extensible_via`]).
+    pub fn is_extensible(&self) -> bool {
+        self.extensible_via.is_some()
     }
 
     /// The label of a code, e.g. `Some("Open")` for ticket status 2.

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Operation, OperationKind, ParamLocation};
+use crate::catalog::{Catalog, Operation, OperationKind, ParamLocation, extensible_note};
 
 /// Longest description, in characters, of an operation or a parameter.
 pub const MAX_DESCRIPTION_CHARS: usize = 300;
@@ -32,8 +32,10 @@ impl Catalog {
     /// path placeholders equal to the path parameters, which are required; no two operations sharing
     /// method, path and required query parameters; no body on GET or DELETE; `quoted` only on string query
     /// parameters; every parameter (and nested field) typed; descriptions, where present, non-blank and short
-    /// (coded enums and quoted queries need one); coded enums naming every code in their description; OAuth
-    /// scopes in the `freshservice.` namespace.
+    /// (coded enums and quoted queries need one); coded enums naming every code in their description (a closed
+    /// enum lists its codes in `enum`; an extensible one, which an account can add codes to, has no `enum`
+    /// and its description also names the catalogue tool that lists the account's codes, a GET list that
+    /// must exist); OAuth scopes in the `freshservice.` namespace.
     pub fn findings(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut routes: HashMap<(String, String, BTreeSet<String>), &str> = HashMap::new();
@@ -47,6 +49,7 @@ impl Catalog {
             };
             *names.entry(operation.name.as_str()).or_default() += 1;
             check_operation(operation, &mut report);
+            self.check_extensible_codes(operation, &mut report);
 
             // A required query parameter with a single allowed value selects an action on the same path
             // (`?operation=approve`), so its value is part of the route.
@@ -83,6 +86,54 @@ impl Catalog {
             }
         }
         findings
+    }
+}
+
+impl Catalog {
+    /// An extensible coded parameter has no closed `enum`, names every documented code, and points at a
+    /// list tool of this catalogue for the account's own codes.
+    fn check_extensible_codes(&self, operation: &Operation, report: &mut impl FnMut(String)) {
+        for param in &operation.params {
+            let Some(coded) = param
+                .coded_enum
+                .as_deref()
+                .and_then(|name| self.coded_enum(name))
+            else {
+                continue;
+            };
+            let Some(tool) = &coded.extensible_via else {
+                continue;
+            };
+            let at = &param.name;
+            if param.schema.get("enum").is_some() {
+                report(format!(
+                    "parameter `{at}`: extensible coded enum `{}` must not be a closed `enum`",
+                    coded.name
+                ));
+            }
+            let description = param.description();
+            for (code, _) in &coded.codes {
+                if !names_code(description, *code) {
+                    report(format!(
+                        "parameter `{at}` description must name code {code} (as `{code} <label>`)"
+                    ));
+                }
+            }
+            if !description.ends_with(&extensible_note(tool)) {
+                report(format!(
+                    "parameter `{at}` description must end by naming `{tool}`, where the account's own codes are listed"
+                ));
+            }
+            let lists = self.get(tool).is_some_and(|lister| {
+                lister.kind == OperationKind::List && lister.method == http::Method::GET
+            });
+            if !lists {
+                report(format!(
+                    "coded enum `{}` is extensible via `{tool}`, which is not a GET list operation of the catalogue",
+                    coded.name
+                ));
+            }
+        }
     }
 }
 
@@ -348,7 +399,9 @@ fn method_violation(operation: &Operation) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    const ENUMS: &str = r#"{"enums": [{"name": "colour", "description": "Colour", "codes": [{"code": 1, "label": "Red"}, {"code": 2, "label": "Blue"}]}]}"#;
+    const ENUMS: &str = r#"{"enums": [{"name": "colour", "description": "Colour", "codes": [{"code": 1, "label": "Red"}, {"code": 2, "label": "Blue"}]},
+        {"name": "shade", "description": "Shade", "extensible_via": "list_all_freshservice_things", "codes": [{"code": 1, "label": "Light"}]},
+        {"name": "tint", "description": "Tint", "extensible_via": "get_single_freshservice_thing_by_id", "codes": [{"code": 1, "label": "Pale"}]}]}"#;
 
     /// Build a one-operation catalogue from `operation` JSON and compare its findings with `expect` (substrings).
     fn check(operation: &str, expect: &[&str]) {
@@ -567,6 +620,73 @@ mod tests {
                 ),
             ),
             &["keep it under 300"],
+        );
+    }
+
+    #[test]
+    fn extensible_enums_are_open_and_point_at_a_list_tool() {
+        let list = operation(
+            "list_all_freshservice_things",
+            "list",
+            "GET",
+            "/api/v2/things",
+            "",
+        );
+        let update = |params: &str| {
+            operation(
+                "update_a_freshservice_thing_by_id",
+                "update",
+                "PUT",
+                "/api/v2/things/{thing_id}",
+                &format!("{THING_ID}, {params}"),
+            )
+        };
+        // Open integer, documented codes and the list tool named.
+        check(
+            &format!(
+                "{list}, {}",
+                update(r#"{"name": "shade", "in": "body", "enum": "shade"}"#)
+            ),
+            &[],
+        );
+        let catalog = Catalog::from_sources([
+            ("enums.json", ENUMS),
+            (
+                "things.json",
+                format!(
+                    r#"{{"tag": "things", "operations": [{list}, {}]}}"#,
+                    update(r#"{"name": "shade", "in": "body", "enum": "shade"}"#)
+                )
+                .as_str(),
+            ),
+        ])
+        .unwrap();
+        let shade = catalog
+            .get("update_a_freshservice_thing_by_id")
+            .unwrap()
+            .param("shade")
+            .unwrap();
+        assert_eq!(
+            shade.schema,
+            serde_json::json!({"type": "integer", "description": "Shade: 1 Light; or custom: things"})
+        );
+        // The lister must be a list operation of the catalogue.
+        check(
+            &format!(
+                "{list}, {}",
+                update(r#"{"name": "tint", "in": "body", "enum": "tint"}"#)
+            ),
+            &["not a GET list operation"],
+        );
+        // A parameter's own lead keeps the codes and the tool after it.
+        check(
+            &format!(
+                "{list}, {}",
+                update(
+                    r#"{"name": "shade", "in": "body", "enum": "shade", "description": "Shade of the thing"}"#
+                )
+            ),
+            &[],
         );
     }
 

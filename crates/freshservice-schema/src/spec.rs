@@ -26,6 +26,10 @@ pub(crate) struct FileSpec {
 pub(crate) struct EnumSpec {
     pub(crate) name: String,
     pub(crate) description: String,
+    /// The tool that lists an account's own codes, for enums an account can extend (ticket status and
+    /// source); such an enum is an open integer in the schemas, its documented codes named in the description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) extensible_via: Option<String>,
     pub(crate) codes: Vec<CodeSpec>,
 }
 

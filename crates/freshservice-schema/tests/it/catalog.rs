@@ -288,11 +288,29 @@ fn check(operation: &str, param: &str, expect: Value) {
 
 #[test]
 fn expanded_schemas() {
+    // Ticket status and source are extensible (an account adds its own): open integers whose description
+    // names the documented codes and where the account's are listed; no closed `enum`.
     check(
         "create_a_freshservice_ticket",
         "status",
-        json!({"type": "integer", "enum": [2, 3, 4, 5],
-               "description": "Status of the ticket: 2 Open, 3 Pending, 4 Resolved, 5 Closed"}),
+        json!({"type": "integer", "enum": null,
+               "description": "Status of the ticket: 2 Open, 3 Pending, 4 Resolved, 5 Closed; or custom: ticket_form_fields"}),
+    );
+    check(
+        "update_a_freshservice_ticket_by_id",
+        "source",
+        json!({"type": "integer", "enum": null}),
+    );
+    check(
+        "create_a_freshservice_ticket",
+        "priority",
+        json!({"type": "integer", "enum": [1, 2, 3, 4],
+               "description": "Priority of the ticket: 1 Low, 2 Medium, 3 High, 4 Urgent"}),
+    );
+    check(
+        "create_a_freshservice_change",
+        "status",
+        json!({"type": "integer", "enum": [1, 2, 3, 4, 5, 6]}),
     );
     check(
         "create_a_freshservice_change",
