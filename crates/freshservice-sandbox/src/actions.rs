@@ -8,6 +8,7 @@ use crate::{
     State,
     catalog_index::Matched,
     clock::format_timestamp,
+    form_fields,
     handlers::{Context, body_object, find, page_params, paginate, remove_with_children},
     resources::{RESOURCES, Resource, resource},
     router::{Action, Reply},
@@ -72,6 +73,9 @@ pub(crate) fn run(context: &mut Context<'_>, action: Action) -> Reply {
                 .collect();
             Reply::ok(json!({"relationships": relationships}))
         }
+        Action::FormFields(module) => form_fields::list(context, module),
+        Action::UserFields => form_fields::user_fields(context),
+        Action::CreateSource => form_fields::create_source(context),
         Action::BulkCreateRelationships => bulk_create_relationships(context),
         Action::DeleteRelationships => delete_relationships(context),
         Action::ProjectTaskMeta(project, kind) => {

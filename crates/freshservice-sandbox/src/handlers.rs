@@ -5,10 +5,13 @@ use freshservice_schema::{ALL_WORKSPACES, GLOBAL, PRIMARY_WORKSPACE_ID, parse_qu
 use serde_json::{Map, Value, json};
 
 use crate::{
-    State, WorkspaceMode, actions,
+    State, WorkspaceMode,
+    account::Profile,
+    actions,
     catalog_index::CatalogIndex,
     clock::{DAY, normalize_timestamp, parse_timestamp},
     filter,
+    form_check::{self, Write},
     resources::{DeleteMode, FilterEndpoint, RESOURCES, Resource, Scope, defaults, resource},
     router::{Call, Config, Reply, Route, encode_query},
     rules,
@@ -24,6 +27,8 @@ pub(crate) const MAX_PER_PAGE: i64 = 100;
 /// What a handler works with.
 pub(crate) struct Context<'a> {
     pub(crate) state: &'a mut State,
+    /// The account's form fields.
+    pub(crate) profile: &'a mut Profile,
     /// The sandbox's current time, in seconds since the epoch.
     pub(crate) now: i64,
     pub(crate) config: &'a Config,
@@ -661,6 +666,12 @@ fn create(context: &mut Context<'_>, resource: &'static Resource, parent: Option
     };
     check_references(context.state, resource, &body, &mut errors);
     rules::check_links(context.state, &body, &mut errors);
+    let write = Write {
+        body: &body,
+        stored: None,
+        workspace: workspace.unwrap_or(PRIMARY_WORKSPACE_ID),
+    };
+    form_check::check(context.profile, resource.collection, &write, &mut errors);
     if errors.is_empty() {
         rules::before_create(context, resource, parent, &mut body, &mut errors);
     }
@@ -739,6 +750,15 @@ fn update(
     }
     check_references(context.state, resource, &body, &mut errors);
     rules::check_links(context.state, &body, &mut errors);
+    let write = Write {
+        body: &body,
+        stored: existing.as_object(),
+        workspace: existing
+            .get("workspace_id")
+            .and_then(Value::as_i64)
+            .unwrap_or(PRIMARY_WORKSPACE_ID),
+    };
+    form_check::check(context.profile, resource.collection, &write, &mut errors);
     if errors.is_empty() {
         rules::before_update(context, resource, &mut body, &mut errors);
     }

@@ -1,10 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+mod account;
 mod actions;
 mod catalog_index;
 mod clock;
 mod error;
 mod filter;
+mod form_check;
+mod form_fields;
 mod handlers;
 mod ratelimit;
 mod resources;
@@ -17,6 +20,7 @@ mod state;
 mod validate;
 
 pub use crate::{
+    account::{Account, FormModule},
     error::Error,
     sandbox::{
         DEFAULT_API_KEY, DEFAULT_RATE_LIMIT_PER_MINUTE, Sandbox, SandboxBuilder, Seed,

@@ -10,6 +10,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::{
     State, WorkspaceMode,
+    account::{FormModule, Profile},
     catalog_index::{CatalogIndex, Matched},
     clock::Clock,
     handlers,
@@ -31,6 +32,8 @@ pub(crate) struct Config {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) state: State,
+    /// The account's form fields and whether they may be read.
+    pub(crate) profile: Profile,
     pub(crate) clock: Clock,
     pub(crate) limiter: RateLimiter,
 }
@@ -282,6 +285,12 @@ pub(crate) enum Action {
     BulkCreateRelationships,
     DeleteRelationships,
     ProjectTaskMeta(i64, &'static str),
+    /// `GET /ticket_form_fields` and the other modules' form fields.
+    FormFields(FormModule),
+    /// `GET /requester_fields` and `/agent_fields`: the documented sample, unless form fields are refused.
+    UserFields,
+    /// `POST /ticket_fields/sources`.
+    CreateSource,
 }
 
 impl Route {
@@ -342,8 +351,10 @@ impl Respond for Router {
         let reply = match (call, route) {
             (Some(call), Some(route)) => {
                 let now = inner.clock.now();
+                let inner = &mut *inner;
                 let mut context = handlers::Context {
                     state: &mut inner.state,
+                    profile: &mut inner.profile,
                     now,
                     config: &shared.config,
                     catalog: &shared.catalog,
@@ -540,6 +551,11 @@ fn special(method: &http::Method, segments: &[&str]) -> Option<Route> {
         (Method::PUT, ["pm", "projects", project, "task", task]) => {
             Route::Update(known("project_tasks")?, Some(id(project)?), id(task)?)
         }
+        (Method::GET, [segment]) if FormModule::from_path(segment).is_some() => {
+            Route::Action(Action::FormFields(FormModule::from_path(segment)?))
+        }
+        (Method::GET, ["requester_fields" | "agent_fields"]) => Route::Action(Action::UserFields),
+        (Method::POST, ["ticket_fields", "sources"]) => Route::Action(Action::CreateSource),
         (Method::POST, ["workspace"]) => Route::Create(known("workspaces")?, None),
         (Method::PUT | Method::DELETE, ["workspace", key]) => {
             let workspaces = known("workspaces")?;

@@ -9,6 +9,7 @@ use wiremock::{Mock, MockServer, matchers::any};
 
 use crate::{
     Error, State,
+    account::{Account, FormModule, Profile, choice},
     catalog_index::CatalogIndex,
     clock::{Clock, seconds_from_system_time, system_time_from_seconds},
     ratelimit::RateLimiter,
@@ -61,6 +62,8 @@ pub struct SandboxBuilder {
     now: Option<SystemTime>,
     listener: Option<TcpListener>,
     record_requests: bool,
+    account: Account,
+    form_fields_access: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -73,6 +76,8 @@ impl Default for SandboxBuilder {
             now: None,
             listener: None,
             record_requests: true,
+            account: Account::Default,
+            form_fields_access: true,
         }
     }
 }
@@ -122,6 +127,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// The account to imitate (default [`Account::Default`]); [`Account::Customised`] adds custom ticket
+    /// statuses, a custom source and custom fields, and checks writes against them.
+    pub fn account(mut self, account: Account) -> Self {
+        self.account = account;
+        self
+    }
+
+    /// Whether the API key may read field definitions (default true). With `false`, `GET /*_form_fields`,
+    /// `/requester_fields`, `/agent_fields` and `POST /ticket_fields/sources` answer 403 `access_denied`;
+    /// writes are still checked against the account's fields.
+    pub fn form_fields_access(mut self, allowed: bool) -> Self {
+        self.form_fields_access = allowed;
+        self
+    }
+
     /// Binds `address` and starts there.
     ///
     /// # Errors
@@ -161,6 +181,7 @@ impl SandboxBuilder {
             },
             inner: Mutex::new(Inner {
                 state,
+                profile: Profile::new(self.account, self.form_fields_access),
                 clock,
                 limiter: RateLimiter::new(self.rate_limit_per_minute),
             }),
@@ -301,6 +322,48 @@ impl Sandbox {
     /// Freezes the sandbox clock at `now` (for example to move past the 30-day ticket list window).
     pub fn set_now(&self, now: SystemTime) {
         self.shared.lock().clock = Clock::Fixed(seconds_from_system_time(now));
+    }
+
+    /// The account the sandbox imitates.
+    pub fn account(&self) -> Account {
+        self.shared.lock().profile.account
+    }
+
+    /// Every field definition of a module, in every workspace, as `GET /api/v2/<module>_form_fields` shows
+    /// them (that endpoint filters by workspace).
+    pub fn form_fields(&self, module: FormModule) -> Vec<Value> {
+        self.shared.lock().profile.fields(module).to_vec()
+    }
+
+    /// Changes a module's field definitions in place, e.g. to add a custom field or a choice while the
+    /// sandbox runs; the form fields show the change and writes are checked against it from the next request.
+    /// Definitions use the documented shape (`name`, `field_type`, `default_field`, `choices`, ...). The
+    /// sandbox is locked while `change` runs, so it must not call the sandbox.
+    pub fn update_form_fields(&self, module: FormModule, change: impl FnOnce(&mut Vec<Value>)) {
+        change(self.shared.lock().profile.fields_mut(module));
+    }
+
+    /// Adds a ticket status (or relabels the one with this id), e.g. `add_ticket_status(8, "With Legal")`.
+    pub fn add_ticket_status(&self, id: i64, label: &str) {
+        self.shared
+            .lock()
+            .profile
+            .add_choice(FormModule::Tickets, "status", choice(id, label));
+    }
+
+    /// Adds a ticket source (or relabels the one with this id); custom sources use ids from 1001, and
+    /// `POST /api/v2/ticket_fields/sources` picks the next free one.
+    pub fn add_ticket_source(&self, id: i64, label: &str) {
+        self.shared
+            .lock()
+            .profile
+            .add_choice(FormModule::Tickets, "source", choice(id, label));
+    }
+
+    /// Allows or refuses the field-definition endpoints from the next request (see
+    /// [`SandboxBuilder::form_fields_access`]).
+    pub fn set_form_fields_access(&self, allowed: bool) {
+        self.shared.lock().profile.access = allowed;
     }
 
     /// Starts a fresh rate-limit window, as if a minute had passed.

@@ -34,6 +34,10 @@ impl FieldError {
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError::new(field, "invalid_value", message)
     }
+
+    pub(crate) fn missing_with(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError::new(field, "missing_field", message)
+    }
 }
 
 /// Checks a request body against the body parameters of `operation`.
