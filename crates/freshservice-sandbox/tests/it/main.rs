@@ -1,5 +1,6 @@
 //! Integration tests: the sandbox driven over HTTP on 127.0.0.1, as a client would use it.
 
+mod account_fields;
 mod catalog;
 mod crud;
 mod filters;
