@@ -164,6 +164,28 @@ impl Profile {
             .map_or(1001, |highest| highest.max(1000) + 1)
     }
 
+    /// Whether the tickets or changes of the account have a custom field (or a nested level of one) with this
+    /// name, in any workspace; filters accept such fields before any record holds them.
+    pub(crate) fn is_custom_field(&self, collection: &str, field: &str) -> bool {
+        let Some(module) = FormModule::checked_collection(collection) else {
+            return false;
+        };
+        self.fields(module)
+            .iter()
+            .filter(|definition| {
+                definition.get("default_field").and_then(Value::as_bool) == Some(false)
+            })
+            .any(|definition| {
+                name(definition) == field
+                    || definition
+                        .get("nested_fields")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .any(|level| name(level) == field)
+            })
+    }
+
     fn field(&self, module: FormModule, field: &str) -> Option<&Value> {
         self.fields(module)
             .iter()

@@ -582,6 +582,7 @@ fn filter(
             || candidates
                 .iter()
                 .any(|(_, view)| filter::has_field(view, field))
+            || context.profile.is_custom_field(endpoint.collection, field)
     };
     if let Err(filter::Unsupported(message)) = filter::check(&query, &is_known) {
         return Reply::invalid(endpoint.param, message);

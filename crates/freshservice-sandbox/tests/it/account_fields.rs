@@ -4,7 +4,7 @@
 use freshservice_sandbox::{Account, FormModule, Sandbox, WorkspaceMode};
 use serde_json::{Value, json};
 
-use crate::support::{Answer, Api};
+use crate::support::{Answer, Api, quoted};
 
 async fn customised() -> Sandbox {
     Sandbox::builder()
@@ -457,4 +457,27 @@ async fn the_default_account_is_unchanged() {
     assert_eq!(created.body["source"]["choice_id"], 1001);
     let answer = api.put("/api/v2/tickets/1", json!({"source": 1001})).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn filters_know_the_account_custom_fields() {
+    let default = Sandbox::start().await;
+    let path = format!(
+        "/api/v2/tickets/filter?query={}",
+        quoted("cf_business_impact:'High'")
+    );
+    let answer = Api::new(&default).get(&path).await;
+    assert_eq!(
+        answer.errors(),
+        vec![("query".into(), "invalid_value".into())]
+    );
+    let sandbox = customised().await;
+    let api = Api::new(&sandbox);
+    let answer = api.get(&path).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["total"], 0);
+    let created = api.post("/api/v2/tickets", ticket(json!({}))).await;
+    assert_eq!(created.status, 201);
+    let answer = api.get(&path).await;
+    assert_eq!(answer.body["total"], 1);
 }
