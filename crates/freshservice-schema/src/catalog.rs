@@ -172,6 +172,16 @@ impl Operation {
     ///
     /// When the path template, the parameters and the schema disagree (a catalogue bug).
     pub fn router(&self) -> Result<arg_router::Operation, arg_router::Error> {
+        self.router_with_schema(self.input_schema())
+    }
+
+    /// The router of [`router`](Self::router), validating against `schema` (an overlay of [`input_schema`]).
+    ///
+    /// [`input_schema`]: Self::input_schema
+    pub(crate) fn router_with_schema(
+        &self,
+        schema: Value,
+    ) -> Result<arg_router::Operation, arg_router::Error> {
         let params = self
             .params
             .iter()
@@ -188,7 +198,7 @@ impl Operation {
                 }
             })
             .collect();
-        arg_router::Operation::new(self.method.clone(), &self.path, params, self.input_schema())
+        arg_router::Operation::new(self.method.clone(), &self.path, params, schema)
     }
 
     /// The flat JSON Schema (2020-12) of all inputs, properties in declaration order.

@@ -6,8 +6,13 @@
 //! supplies through [`Catalog::from_sources`](crate::Catalog::from_sources), typically the catalogue importer.
 //! Every message names the file or operation at fault and says how to fix it, because the reader is a person
 //! editing a data file, not a program choosing a recovery strategy.
+//!
+//! The one run-time input is an account's form-field answers given to an
+//! [`AccountProfile`](crate::AccountProfile): [`Error::ProfileResponse`] names the endpoint and the shape it
+//! expected, so the operator can tell a changed API from a proxy's error page. Anything within the documented
+//! shape (unknown members, unknown field types, odd choices) is kept, not refused.
 
-/// Everything that can go wrong while loading or canonicalising catalogue data.
+/// Everything that can go wrong while loading or canonicalising catalogue data, or reading an account's form fields.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -55,6 +60,16 @@ pub enum Error {
         context: String,
         /// The method as written.
         method: String,
+    },
+    /// A form-field answer given to an [`AccountProfile`](crate::AccountProfile) is not the documented shape.
+    #[error("the answer of {tool} ({path}) is not the documented shape: expected {expected}")]
+    ProfileResponse {
+        /// The catalogue tool that reads the endpoint, e.g. `list_all_freshservice_ticket_form_fields`.
+        tool: &'static str,
+        /// The endpoint path, e.g. `/api/v2/ticket_form_fields`.
+        path: &'static str,
+        /// What was expected where the answer differs.
+        expected: String,
     },
     /// A definition is structurally incomplete or inconsistent.
     #[error("{context}: {message}")]

@@ -7,6 +7,7 @@ mod enums;
 mod error;
 mod filters;
 mod lint;
+mod profile;
 mod query;
 mod search;
 mod sources;
@@ -32,6 +33,7 @@ pub use crate::{
     error::Error,
     filters::{FieldKind, FilterEndpoint, FilterField, filter_endpoint, filter_endpoints},
     lint::{Finding, MAX_DESCRIPTION_CHARS},
+    profile::{AccountProfile, Choice, FormField, FormFieldKind, NestedField, ProfileSource},
     query::{Condition, Literal, MAX_QUERY_LENGTH, Operator, Query, QueryError, parse_query},
     search::{SearchHit, ToolSearch, tool_search},
     workspace::{

@@ -1,5 +1,7 @@
-//! Integration tests for freshservice-schema: the catalogue quality gate, the committed data's shape and the entity model.
+//! Integration tests for freshservice-schema: the catalogue quality gate, the committed data's shape, the entity model and
+//! account profiles.
 
 mod catalog;
 mod entities;
+mod profile;
 mod samples;
