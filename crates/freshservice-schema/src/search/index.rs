@@ -80,6 +80,20 @@ pub(super) struct Doc<'a> {
     pub(super) ids: Vec<(u32, bool)>,
     /// The path ends with a `{placeholder}`: the operation works on exactly that record.
     pub(super) targets_one: bool,
+    /// Terms of the body parameters of a write (`priority`, `due date`, `planning fields`, `group` of
+    /// `group_id`), sorted: the fields a request can set through it.
+    pub(super) fields: Vec<u32>,
+    /// Terms of the operation's name: a field is only a field where it does not name the operation.
+    pub(super) name_terms: Vec<u32>,
+    /// Terms of the operation's name after its verb (`ticket`, `approv`, `group` for
+    /// `update_freshservice_ticket_approval_groups`), without `id`.
+    pub(super) name_content: Vec<u32>,
+    /// A write on many records at once, named by a list of ids (`delete_freshservice_software`).
+    pub(super) bulk: bool,
+    /// A search over free text (`search_term`): words the catalogue does not know are its input.
+    pub(super) free_text: bool,
+    /// The name holds a qualifier (`legacy`) that only a request saying it deserves.
+    pub(super) qualified: Vec<u32>,
 }
 
 /// One document's BM25F term score before IDF: the weighted, length-normalised frequency of a term,
@@ -88,6 +102,9 @@ pub(super) struct Doc<'a> {
 struct Posting {
     doc: u32,
     score: f32,
+    /// The same without the parameter names: what a kind word ("post", "update") scores, so that it
+    /// does not match a parameter such as `posted_on`.
+    no_params: f32,
 }
 
 /// The index: documents and, per stem, the documents that hold it.
@@ -109,6 +126,8 @@ pub(super) struct Concept {
     pub(super) alternatives: Vec<(Vec<u32>, f32)>,
     /// How much the concept counts relative to the others of the request.
     pub(super) weight: f32,
+    /// Made of kind words only ("post", "delete"): it does not score against parameter names.
+    pub(super) verb: bool,
 }
 
 impl<'a> Index<'a> {
@@ -171,17 +190,23 @@ impl<'a> Index<'a> {
         // Term 0 is NO_TERM: no stem maps to it and its postings stay empty.
         let mut postings: Vec<Vec<Posting>> = vec![Vec::new()];
         for (doc, doc_fields) in fields.iter().enumerate() {
-            let mut weights: HashMap<&str, f32> = HashMap::new();
+            // Per stem: the weighted frequency over all fields, and over all but the parameter names.
+            let mut weights: HashMap<&str, (f32, f32)> = HashMap::new();
             for ((field, stems), average) in Field::ALL.iter().zip(doc_fields).zip(average) {
                 let (field_weight, b) = field.tuning();
                 let norm = 1.0 - b + b * stems.len() as f32 / average;
                 for stem in stems {
-                    *weights.entry(stem.as_str()).or_default() += field_weight / norm;
+                    let entry = weights.entry(stem.as_str()).or_default();
+                    entry.0 += field_weight / norm;
+                    if !matches!(field, Field::Params) {
+                        entry.1 += field_weight / norm;
+                    }
                 }
             }
-            let mut weights: Vec<(&str, f32)> = weights.into_iter().collect();
+            let mut weights: Vec<(&str, (f32, f32))> = weights.into_iter().collect();
             weights.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            for (stem, weight) in weights {
+            let saturate = |weight: f32| weight * (K1 + 1.0) / (K1 + weight);
+            for (stem, (weight, no_params)) in weights {
                 let next = postings.len() as u32;
                 let term = *terms.entry(stem.to_owned()).or_insert(next);
                 if term as usize == postings.len() {
@@ -189,13 +214,70 @@ impl<'a> Index<'a> {
                 }
                 postings[term as usize].push(Posting {
                     doc: doc as u32,
-                    score: weight * (K1 + 1.0) / (K1 + weight),
+                    score: saturate(weight),
+                    no_params: saturate(no_params),
                 });
             }
         }
 
+        let mut intern = |stem: String, terms: &mut HashMap<String, u32>| -> u32 {
+            let next = postings.len() as u32;
+            let term = *terms.entry(stem).or_insert(next);
+            if term as usize == postings.len() {
+                postings.push(Vec::new());
+            }
+            term
+        };
+        let qualifiers: Vec<String> = vocabulary.qualifiers.clone();
         let mut docs = Vec::with_capacity(operations.len());
-        for operation in operations {
+        for (operation, doc_fields) in operations.iter().zip(&fields) {
+            let class = class(operation);
+            let mut field_terms: Vec<u32> = Vec::new();
+            if !operation.is_read_only() {
+                for param in &operation.params {
+                    if param.location != ParamLocation::Body {
+                        continue;
+                    }
+                    for stem in vocabulary.document_stems(&param.name.replace('_', " ")) {
+                        if stem != "id" && stem != "ids" {
+                            field_terms.push(intern(stem, &mut terms));
+                        }
+                    }
+                }
+            }
+            field_terms.sort_unstable();
+            field_terms.dedup();
+            let mut name_terms: Vec<u32> = doc_fields[0]
+                .iter()
+                .filter_map(|stem| terms.get(stem).copied())
+                .collect();
+            name_terms.sort_unstable();
+            name_terms.dedup();
+            let mut name_content: Vec<u32> = vocabulary
+                .document_stems(&name_content_words(&operation.name))
+                .into_iter()
+                .filter(|stem| stem != "id")
+                .filter_map(|stem| terms.get(&stem).copied())
+                .collect();
+            name_content.sort_unstable();
+            name_content.dedup();
+            let qualified: Vec<u32> = qualifiers
+                .iter()
+                .filter(|stem| doc_fields[0].contains(stem))
+                .filter_map(|stem| terms.get(stem).copied())
+                .collect();
+            let takes_many_ids = operation.params.iter().any(|param| {
+                param.location != ParamLocation::Path
+                    && (param.name == "ids" || param.name.ends_with("_ids"))
+            });
+            let bulk = !operation.is_read_only()
+                && !operation.path.ends_with('}')
+                && (takes_many_ids || doc_fields[0].iter().any(|stem| stem == "bulk"));
+            let free_text = operation
+                .params
+                .iter()
+                .any(|param| param.name == "search_term")
+                || operation.name.starts_with("search_");
             let mut ids = Vec::new();
             for param in &operation.params {
                 let in_path = param.location == ParamLocation::Path;
@@ -215,19 +297,20 @@ impl<'a> Index<'a> {
                 else {
                     continue;
                 };
-                let next = postings.len() as u32;
-                let term = *terms.entry(head).or_insert(next);
-                if term as usize == postings.len() {
-                    postings.push(Vec::new());
-                }
-                ids.push((term, in_path));
+                ids.push((intern(head, &mut terms), in_path));
             }
             docs.push(Doc {
                 operation,
-                class: class(operation),
+                class,
                 takes_id: operation.path.contains('{'),
                 targets_one: operation.path.ends_with('}'),
                 ids,
+                fields: field_terms,
+                name_terms,
+                name_content,
+                bulk,
+                free_text,
+                qualified,
             });
         }
         Index {
@@ -242,6 +325,11 @@ impl<'a> Index<'a> {
         self.terms.get(stem).copied()
     }
 
+    #[cfg(test)]
+    pub(super) fn terms_iter(&self) -> impl Iterator<Item = (&String, u32)> {
+        self.terms.iter().map(|(stem, term)| (stem, *term))
+    }
+
     /// Adds each concept's BM25F score to `scores`.
     pub(super) fn score(&self, concepts: &[Concept], scores: &mut [f32]) {
         let total = self.docs.len() as f32;
@@ -253,11 +341,19 @@ impl<'a> Index<'a> {
                 for &term in terms {
                     for posting in &self.postings[term as usize] {
                         let doc = posting.doc as usize;
+                        let score = if concept.verb {
+                            posting.no_params
+                        } else {
+                            posting.score
+                        };
+                        if score <= 0.0 {
+                            continue;
+                        }
                         if scratch.words[doc] == 0 {
                             scratch.touched.push(posting.doc);
                         }
                         scratch.words[doc] += 1;
-                        scratch.alternative[doc] += share * posting.score;
+                        scratch.alternative[doc] += share * score;
                     }
                 }
                 for &doc in &scratch.touched {
@@ -322,7 +418,33 @@ impl Scratch {
     }
 }
 
+/// The words of an operation's name that say what it works on: its verb (`list_all`, `update`,
+/// `create`, the `filter` of `freshservice_tickets_filter`) left out.
+fn name_content_words(name: &str) -> String {
+    let mut words: Vec<&str> = name.split('_').collect();
+    if words.last() == Some(&"filter") {
+        words.pop();
+    } else if !words.is_empty() {
+        words.remove(0);
+    }
+    words.join(" ")
+}
+
 fn class(operation: &Operation) -> Class {
+    // A custom operation whose name says its kind is of that kind: `update_freshservice_ticket_approval_groups`,
+    // `bulk_create_freshservice_relationships`, `search_freshservice_journey_requests` (a POST that reads).
+    let name = operation.name.as_str();
+    if operation.kind == OperationKind::Custom {
+        if name.starts_with("update_") {
+            return Class::Update;
+        }
+        if name.starts_with("bulk_create_") || name.starts_with("add_") {
+            return Class::Create;
+        }
+        if name.starts_with("search_") {
+            return Class::List;
+        }
+    }
     match operation.kind {
         OperationKind::List => Class::List,
         OperationKind::Get => Class::Get,

@@ -38,6 +38,17 @@ const READ_PRIOR: f32 = 0.1;
 /// Damping for a read that needs a record id when the request gives none: "canned responses" is the
 /// list of all, not those of one folder.
 const NO_ID_PENALTY: f32 = 0.1;
+/// Boost for a write whose body has a field the request names ("the due date of task 3", "put it on the
+/// desktop team"): setting a field is an update, whatever verb says it.
+const FIELD_BOOST: f32 = 0.2;
+/// Boost for an operation on many records when the request gives several ids, damping for one on one.
+const BULK_BOOST: f32 = 0.3;
+/// Boost for a free-text search when the request holds words the catalogue does not know.
+const FREE_TEXT_BOOST: f32 = 0.15;
+/// Damping for an operation whose name holds words the request does not say, at the share unsaid.
+const NAME_COVER: f32 = 0.2;
+/// Damping for an operation whose name holds a qualifier (`legacy`) the request does not say.
+const QUALIFIER_PENALTY: f32 = 0.1;
 
 /// An index over a catalogue's operations, built once; [`search`](Self::search) ranks them for a request.
 #[derive(Debug)]
@@ -110,8 +121,21 @@ impl<'a> ToolSearch<'a> {
 fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
     let read = query.hint(Hint::Read);
     let create = query.hint(Hint::Create);
-    let update = query.hint(Hint::Update);
+    let mut update = query.hint(Hint::Update);
     let delete = query.hint(Hint::Delete);
+    let writes = matches!(doc.class, Class::Update | Class::Create);
+    let sets_field = writes && query.concepts.iter().any(|concept| is_field(concept, doc));
+    let head_is_field = writes
+        && query
+            .concepts
+            .iter()
+            .find(|concept| !concept.verb)
+            .is_some_and(|concept| is_field(concept, doc));
+    if head_is_field && doc.class == Class::Update && takes_given_id(query, doc) {
+        // "add the rollback plan to change 5", "write the due date into task 3": a verb that creates,
+        // said of a field of a record the request names, updates that record.
+        update = update.max(create);
+    }
     let strongest = read.max(create).max(update).max(delete);
     let (fit, misfit) = match doc.class {
         Class::List | Class::Get => (read, strongest - read),
@@ -126,15 +150,29 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
     if strongest == 0.0 && reads {
         factor *= 1.0 + READ_PRIOR;
     }
+    if sets_field {
+        factor *= 1.0 + FIELD_BOOST * create.max(update);
+    }
     if !query.ids.is_empty() {
-        // The share of the ids given that the operation takes, from -1 (none) to 1 (all).
-        let taken = query
-            .ids
-            .iter()
-            .filter(|resource| doc.ids.iter().any(|(term, _)| resource.contains(term)))
-            .count();
-        let share = 2.0 * taken as f32 / query.ids.len() as f32 - 1.0;
-        let given = |term: u32| query.ids.iter().any(|resource| resource.contains(&term));
+        let takes = |resource: &[u32]| doc.ids.iter().any(|(term, _)| resource.contains(term));
+        // The share of the ids given that the operation takes, from -1 (none) to 1 (all); an id that is
+        // only referred to counts when taken.
+        let (mut taken, mut counted) = (0usize, 0usize);
+        for id in &query.ids {
+            let took = takes(&id.resource);
+            if took || !id.soft {
+                counted += 1;
+            }
+            if took {
+                taken += 1;
+            }
+        }
+        let share = if counted == 0 {
+            0.0
+        } else {
+            2.0 * taken as f32 / counted as f32 - 1.0
+        };
+        let given = |term: u32| query.ids.iter().any(|id| id.resource.contains(&term));
         let missing = doc
             .ids
             .iter()
@@ -145,6 +183,13 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
     }
     let one = query.hint(Hint::One);
     let many = query.hint(Hint::List);
+    if query.bulk && !reads {
+        if doc.bulk {
+            factor *= 1.0 + BULK_BOOST;
+        } else if doc.targets_one {
+            factor *= 1.0 - 0.5 * BULK_BOOST;
+        }
+    }
     factor *= if doc.takes_id {
         1.0 + SHAPE_BOOST * one
     } else {
@@ -158,7 +203,66 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
     if doc.takes_id && query.ids.is_empty() && one == 0.0 && reads {
         factor *= 1.0 - NO_ID_PENALTY;
     }
+    if doc.free_text && query.unknown > 0 {
+        factor *= 1.0 + FREE_TEXT_BOOST * (1.0 - create.max(update).max(delete));
+    }
+    factor *= 1.0 - NAME_COVER * unsaid_share(query, doc);
+    if !doc.qualified.is_empty()
+        && !doc.qualified.iter().any(|term| {
+            query.concepts.iter().any(|concept| {
+                concept
+                    .alternatives
+                    .iter()
+                    .any(|(terms, _)| terms.contains(term))
+            })
+        })
+    {
+        factor *= 1.0 - QUALIFIER_PENALTY;
+    }
     factor.max(0.05)
+}
+
+/// True when the operation takes an id the request gives or refers to.
+fn takes_given_id(query: &Query, doc: &index::Doc<'_>) -> bool {
+    query
+        .ids
+        .iter()
+        .any(|id| doc.ids.iter().any(|(term, _)| id.resource.contains(term)))
+}
+
+/// True when the concept is a field of the write's body (`priority`, `due date`, `group` for
+/// `group_id`) and not a word of its name.
+fn is_field(concept: &index::Concept, doc: &index::Doc<'_>) -> bool {
+    !concept.verb
+        && concept.alternatives.iter().any(|(terms, _)| {
+            terms
+                .iter()
+                .all(|term| doc.fields.binary_search(term).is_ok())
+                && !terms
+                    .iter()
+                    .any(|term| doc.name_terms.binary_search(term).is_ok())
+        })
+}
+
+/// The share of the words of the operation's name (its verb left out) that the request does not say:
+/// `ticket approval groups` for "reassign the ticket to a group" leaves `approval` unsaid.
+fn unsaid_share(query: &Query, doc: &index::Doc<'_>) -> f32 {
+    if doc.name_content.is_empty() {
+        return 0.0;
+    }
+    let unsaid = doc
+        .name_content
+        .iter()
+        .filter(|term| {
+            !query.concepts.iter().any(|concept| {
+                concept
+                    .alternatives
+                    .iter()
+                    .any(|(terms, weight)| *weight > 0.0 && terms.contains(term))
+            })
+        })
+        .count();
+    unsaid as f32 / doc.name_content.len() as f32
 }
 
 /// The search over the built-in [`catalog()`](crate::catalog), built on first use and shared afterwards.
@@ -462,5 +566,146 @@ mod tests {
         let search = ToolSearch::new(&catalog);
         let hits = search.search("list workspaces", |_| true, 1);
         assert_eq!(hits[0].operation.name, "list_all_freshservice_workspaces");
+    }
+}
+
+#[cfg(test)]
+mod devtools {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn dump_catalog() {
+        let mut out = String::new();
+        for op in crate::catalog().operations() {
+            let params: Vec<String> = op
+                .params
+                .iter()
+                .map(|p| format!("{}:{}", p.name, p.location.as_str()))
+                .collect();
+            out.push_str(&format!(
+                "{} | {:?} | {} {} | {} | {}\n",
+                op.name,
+                op.kind,
+                op.method,
+                op.path,
+                op.title,
+                params.join(",")
+            ));
+        }
+        std::fs::write("/tmp/catalog.txt", out).unwrap();
+    }
+
+    #[test]
+    #[ignore]
+    fn evaluate_files() {
+        for (file, out) in [
+            ("requests.json", "/tmp/r_new.txt"),
+            ("holdout.json", "/tmp/h_new.txt"),
+        ] {
+            let path = format!(
+                "{}/../../fixtures/tool-search/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let value: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let (mut count, mut at1, mut at5, mut rr) = (0, 0, 0, 0.0);
+            let mut text = String::new();
+            let mut misses = String::new();
+            for entry in value["requests"].as_array().unwrap() {
+                let request = entry["request"].as_str().unwrap();
+                let tools: Vec<&str> = entry["tools"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap())
+                    .collect();
+                let ranked: Vec<&str> = tool_search()
+                    .search(request, |_| true, 50)
+                    .iter()
+                    .map(|hit| hit.operation.name.as_str())
+                    .collect();
+                let rank = ranked.iter().position(|name| tools.contains(name));
+                count += 1;
+                if rank == Some(0) {
+                    at1 += 1;
+                } else {
+                    misses.push_str(&format!(
+                        "  {request:?}\n    expected {tools:?}\n    top 5    {:?}\n",
+                        &ranked[..ranked.len().min(5)]
+                    ));
+                }
+                if rank.is_some_and(|r| r < 5) {
+                    at5 += 1;
+                }
+                if let Some(r) = rank {
+                    rr += 1.0 / (r + 1) as f64;
+                }
+            }
+            text.push_str(&format!(
+                "{file}: {count} requests: recall@1 {:.3}, recall@5 {:.3}, MRR {:.3}\nmisses\n{misses}",
+                at1 as f64 / count as f64,
+                at5 as f64 / count as f64,
+                rr / count as f64
+            ));
+            std::fs::write(out, text).unwrap();
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn explain() {
+        let q = std::env::var("Q").unwrap();
+        let search = tool_search();
+        let query = query::analyse(&q, &search.vocabulary, &search.index);
+        let terms: std::collections::HashMap<u32, &String> =
+            search.index.terms_iter().map(|(s, t)| (t, s)).collect();
+        for c in &query.concepts {
+            let alts: Vec<String> = c
+                .alternatives
+                .iter()
+                .map(|(ts, w)| {
+                    format!(
+                        "{}@{w}",
+                        ts.iter()
+                            .map(|t| terms.get(t).map(|s| s.as_str()).unwrap_or("_"))
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    )
+                })
+                .collect();
+            println!("concept w={} {}", c.weight, alts.join(" | "));
+        }
+        println!(
+            "hints {:?} bulk {} unknown {} ids {:?}",
+            query.hints,
+            query.bulk,
+            query.unknown,
+            query
+                .ids
+                .iter()
+                .map(|r| (
+                    r.resource
+                        .iter()
+                        .map(|t| terms.get(t).map(|s| s.to_string()).unwrap_or_default())
+                        .collect::<Vec<_>>(),
+                    r.soft
+                ))
+                .collect::<Vec<_>>()
+        );
+        let mut scores = vec![0.0f32; search.index.docs.len()];
+        search.index.score(&query.concepts, &mut scores);
+        let mut rows: Vec<(f32, f32, &str)> = search
+            .index
+            .docs
+            .iter()
+            .zip(&scores)
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(d, s)| (s * kind_factor(&query, d), *s, d.operation.name.as_str()))
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (f, s, n) in rows.iter().take(10) {
+            println!("{f:.3} bm25={s:.3} {n}");
+        }
     }
 }

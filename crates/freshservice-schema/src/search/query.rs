@@ -22,6 +22,12 @@ const HEAD_WEIGHT: f32 = 1.3;
 const VERB_WEIGHT: f32 = 0.5;
 /// Weight of the list hint from a plural noun.
 const PLURAL_HINT: f32 = 0.5;
+/// Weight of the member in "add X to Y": X joins Y, so Y is what the request is about.
+const MEMBER_WEIGHT: f32 = 0.5;
+/// Weight of the one-record hint from an id the request only refers to ("by its id", "escalate 771").
+const WEAK_ONE_HINT: f32 = 0.5;
+/// Fewest digits of a bare number taken as a ticket number ("escalate 771"); shorter ones are counts.
+const BARE_ID_DIGITS: usize = 3;
 /// Requests longer than this (in bytes) are cut, at a character boundary.
 const MAX_QUERY_BYTES: usize = 2048;
 
@@ -31,8 +37,24 @@ pub(super) struct Query {
     pub(super) concepts: Vec<Concept>,
     /// Strength (0 to 1) of each [`Hint`], indexed by [`Hint::index`].
     pub(super) hints: [f32; Hint::COUNT],
-    /// For each record id the request gives, the terms of the resource it names ("ticket 4521" → ticket).
-    pub(super) ids: Vec<Vec<u32>>,
+    /// Each record id the request gives or refers to.
+    pub(super) ids: Vec<IdRef>,
+    /// Several ids follow one resource ("software 7, 8 and 9"): an operation on many records at once.
+    pub(super) bulk: bool,
+    /// Words the catalogue does not know ("wi-fi", "parking pass"): free text to search for.
+    pub(super) unknown: usize,
+}
+
+/// A record id of the request.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct IdRef {
+    /// The terms of the resource it names ("ticket 4521" → ticket).
+    pub(super) resource: Vec<u32>,
+    /// Only a hint: an operation that takes it rises, one that does not is not damped ("by its id", a
+    /// bare number, the member of "add agent 5 to the group").
+    pub(super) soft: bool,
+    /// Word position of the number (or id word).
+    position: usize,
 }
 
 impl Query {
@@ -54,7 +76,8 @@ pub(super) fn analyse(text: &str, vocabulary: &Vocabulary, index: &Index<'_>) ->
     let words = vocabulary.stemmer.words(&text[..end], MAX_WORDS);
     let mut query = Query::default();
     let (consumed, verbs) = kind_pass(&words, vocabulary, &mut query);
-    concept_pass(&words, &consumed, &verbs, vocabulary, index, &mut query);
+    let spans = concept_pass(&words, &consumed, &verbs, vocabulary, index, &mut query);
+    membership(&words, &spans, vocabulary, index, &mut query);
     query
 }
 
@@ -100,8 +123,12 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec
             let Some(key) = phrase_key(words, &none_consumed, start, len, true) else {
                 continue;
             };
-            // After a determiner a kind word is a noun: "post an update", "approve the change".
-            if start > 0 && vocabulary.is_determiner(&words[start - 1].surface) {
+            // After a determiner a kind word is a noun: "post an update", "approve the change"; after an
+            // auxiliary it describes: "being set up", "was closed".
+            if start > 0
+                && (vocabulary.is_determiner(&words[start - 1].surface)
+                    || vocabulary.is_auxiliary(&words[start - 1].surface))
+            {
                 break;
             }
             // A leading-only verb followed by a number names a record ("change 311 was raised by
@@ -155,7 +182,8 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec
     (consumed, verbs)
 }
 
-/// Turns the words that are not verbs into concepts; notes ids and plurals.
+/// Turns the words that are not verbs into concepts; notes ids and plurals. Returns the word span of
+/// each concept.
 fn concept_pass(
     words: &[Word],
     consumed: &[bool],
@@ -163,15 +191,20 @@ fn concept_pass(
     vocabulary: &Vocabulary,
     index: &Index<'_>,
     query: &mut Query,
-) {
+) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
     // The previous word named a resource (or was `id`), so a number right after it is a record id.
     let mut after_resource = false;
     // The terms of the last resource named.
     let mut last_resource: Vec<u32> = Vec::new();
+    // The resource of the id just read, while a list of ids may go on ("software 7, 8 and 9").
+    let mut id_list: Option<Vec<u32>> = None;
+    let default_record = index.term(&vocabulary.default_record);
     let mut start = 0;
     while start < words.len() {
         if consumed[start] {
             after_resource = false;
+            id_list = None;
             start += 1;
             continue;
         }
@@ -201,28 +234,84 @@ fn concept_pass(
                 let quantity = words
                     .get(start + 1)
                     .is_some_and(|next| vocabulary.is_unit_word(&next.surface));
-                if after_resource && !quantity {
-                    query.raise(Hint::One, 1.0);
-                    if !last_resource.is_empty() && !query.ids.contains(&last_resource) {
-                        query.ids.push(last_resource.clone());
+                if quantity {
+                    id_list = None;
+                } else if let Some(resource) = &id_list {
+                    // Another id of the same resource: the request names several records.
+                    query.bulk = true;
+                    if !resource.is_empty() {
+                        query.raise(Hint::List, PLURAL_HINT);
                     }
+                } else if after_resource {
+                    query.raise(Hint::One, 1.0);
+                    if !last_resource.is_empty()
+                        && !query.ids.iter().any(|id| id.resource == last_resource)
+                    {
+                        query.ids.push(IdRef {
+                            resource: last_resource.clone(),
+                            soft: false,
+                            position: start,
+                        });
+                    }
+                    id_list = Some(last_resource.clone());
+                } else if word.surface.len() >= BARE_ID_DIGITS
+                    && (start == 0
+                        || consumed[start - 1]
+                        || verbs[start - 1]
+                        || vocabulary.is_stop_word(&words[start - 1].surface))
+                    && let Some(term) = default_record
+                {
+                    // A bare number after a verb or a preposition ("escalate 771", "a reply on 2290")
+                    // is, on a service desk, a ticket number.
+                    query.raise(Hint::One, WEAK_ONE_HINT);
+                    if !query.ids.iter().any(|id| id.resource == [term]) {
+                        query.ids.push(IdRef {
+                            resource: vec![term],
+                            soft: true,
+                            position: start,
+                        });
+                    }
+                    id_list = Some(Vec::new());
                 }
                 after_resource = false;
                 start += 1;
                 continue;
             }
             if vocabulary.is_id_word(&word.surface) {
+                let number_follows = words.get(start + 1).is_some_and(is_number);
+                if !number_follows && (word.surface == "id" || word.surface == "ids") {
+                    // "by its id", "with the display id": the caller has the id of the last resource.
+                    if word.surface == "ids" {
+                        query.bulk = true;
+                    } else {
+                        query.raise(Hint::One, WEAK_ONE_HINT);
+                    }
+                    if !last_resource.is_empty()
+                        && !query.ids.iter().any(|id| id.resource == last_resource)
+                    {
+                        query.ids.push(IdRef {
+                            resource: last_resource.clone(),
+                            soft: true,
+                            position: start,
+                        });
+                    }
+                }
                 after_resource = true;
                 start += 1;
                 continue;
             }
             if vocabulary.is_stop_word(&word.surface) || word.has_digit() {
                 after_resource = false;
+                // "7, 8 and 9", "11 or 12": a list of ids goes on over `and`/`or`.
+                if !matches!(word.surface.as_str(), "and" | "or") {
+                    id_list = None;
+                }
                 start += 1;
                 continue;
             }
             phrases.push((vec![word.stem.clone()], 1.0));
         }
+        id_list = None;
         if words[start + len - 1].looks_plural() {
             query.raise(Hint::List, PLURAL_HINT);
         }
@@ -240,6 +329,9 @@ fn concept_pass(
                 Some((terms, *weight))
             })
             .collect();
+        if alternatives.is_empty() && len == 1 && !matched && word.surface.chars().count() > 1 {
+            query.unknown += 1;
+        }
         after_resource = !alternatives.is_empty();
         if after_resource {
             // An id belongs to the head noun of each alternative: "requester group 4" is a group's id.
@@ -260,7 +352,8 @@ fn concept_pass(
                 .any(|seen| seen.alternatives == alternatives)
         {
             // The first thing the request names is usually what it is about.
-            let weight = if verbs[start..start + len].iter().all(|&verb| verb) {
+            let verb = verbs[start..start + len].iter().all(|&verb| verb);
+            let weight = if verb {
                 VERB_WEIGHT
             } else if query
                 .concepts
@@ -274,8 +367,121 @@ fn concept_pass(
             query.concepts.push(Concept {
                 alternatives,
                 weight,
+                verb,
             });
+            spans.push((start, start + len));
         }
         start += len;
+    }
+    spans
+}
+
+/// True when `words[at..]` starts with one of `phrases`; returns the phrase's length.
+fn starts_with(words: &[Word], at: usize, phrases: &[Vec<String>]) -> Option<usize> {
+    phrases
+        .iter()
+        .filter(|phrase| {
+            words.len() >= at + phrase.len()
+                && words[at..at + phrase.len()]
+                    .iter()
+                    .zip(phrase.iter())
+                    .all(|(word, surface)| &word.surface == surface)
+        })
+        .map(Vec::len)
+        .max()
+}
+
+/// "add agent 55 to the network group", "take requester 5 out of group 4": when what is added or
+/// taken out is a member (an agent, a requester, a person named), the request is about the container:
+/// it becomes the head, the member weighs less and its id is only a hint, membership is looked for,
+/// and the request updates the container rather than creating or deleting a record.
+fn membership(
+    words: &[Word],
+    spans: &[(usize, usize)],
+    vocabulary: &Vocabulary,
+    index: &Index<'_>,
+    query: &mut Query,
+) {
+    let words_of = &vocabulary.membership;
+    let Some((verb, join)) = words.iter().enumerate().find_map(|(at, word)| {
+        if words_of.join.contains(&word.surface) {
+            Some((at, true))
+        } else if words_of.leave.contains(&word.surface) {
+            Some((at, false))
+        } else {
+            None
+        }
+    }) else {
+        return;
+    };
+    let prepositions = if join {
+        &words_of.into
+    } else {
+        &words_of.out_of
+    };
+    let Some((preposition, after)) = (verb + 1..words.len())
+        .find_map(|at| starts_with(words, at, prepositions).map(|len| (at, at + len)))
+    else {
+        return;
+    };
+    let inside = |span: &(usize, usize)| span.0 > verb && span.1 <= preposition;
+    let container: Vec<usize> = (0..spans.len())
+        .filter(|&at| spans[at].0 >= after)
+        .collect();
+    if container.is_empty() {
+        return;
+    }
+    let members: Vec<usize> = (0..spans.len()).filter(|&at| inside(&spans[at])).collect();
+    let member_terms: Vec<u32> = words_of
+        .members
+        .iter()
+        .filter_map(|stem| index.term(stem))
+        .collect();
+    let names_member = members.iter().any(|&at| {
+        query.concepts[at]
+            .alternatives
+            .iter()
+            .any(|(terms, _)| terms.iter().any(|term| member_terms.contains(term)))
+    });
+    // Nothing the catalogue knows between the verb and the preposition, but some word: a name.
+    let names_person = members.is_empty()
+        && (verb + 1..preposition)
+            .any(|at| !vocabulary.is_stop_word(&words[at].surface) && !is_number(&words[at]));
+    if !(names_member || names_person) {
+        return;
+    }
+    for &at in &members {
+        query.concepts[at].weight = query.concepts[at].weight.min(MEMBER_WEIGHT);
+    }
+    let head = container[0];
+    query.concepts[head].weight = query.concepts[head].weight.max(HEAD_WEIGHT);
+    for id in &mut query.ids {
+        if id.position > verb && id.position < preposition {
+            id.soft = true;
+        }
+    }
+    let means: Vec<u32> = words_of
+        .means
+        .iter()
+        .map(|stem| index.term(stem).unwrap_or(NO_TERM))
+        .collect();
+    if means.iter().any(|&term| term != NO_TERM) {
+        query.concepts.push(Concept {
+            alternatives: vec![(means, 1.0)],
+            weight: 1.0,
+            verb: false,
+        });
+    }
+    let strength = if join {
+        query.hint(Hint::Create)
+    } else {
+        query.hint(Hint::Delete)
+    }
+    .max(LATER_HINT);
+    query.raise(Hint::Update, strength);
+    if join {
+        query.hints[Hint::Create.index()] *= 0.5;
+    } else {
+        query.hints[Hint::Delete.index()] *= 0.5;
     }
 }

@@ -97,6 +97,21 @@ struct VocabularySpec {
     boilerplate: Vec<String>,
     kinds: KindsSpec,
     synonyms: Vec<SynonymSpec>,
+    auxiliaries: Vec<String>,
+    qualifiers: Vec<String>,
+    default_record: String,
+    membership: MembershipSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+struct MembershipSpec {
+    join: Vec<String>,
+    into: Vec<String>,
+    leave: Vec<String>,
+    out_of: Vec<String>,
+    members: Vec<String>,
+    means: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +194,31 @@ pub(super) struct Vocabulary {
     pub(super) synonyms: HashMap<String, Meaning>,
     /// The most words in any phrase of `kinds` or `synonyms`.
     pub(super) longest_phrase: usize,
+    /// Words after which a kind word describes rather than commands (`being set up`, `was deleted`).
+    auxiliaries: HashSet<String>,
+    /// Stems of name words an operation only deserves when the request says them (`legacy`).
+    pub(super) qualifiers: Vec<String>,
+    /// The stem of the record a bare number names (`escalate 771`): the ticket.
+    pub(super) default_record: String,
+    /// "add X to Y", "take X out of Y": the words of the construction.
+    pub(super) membership: Membership,
+}
+
+/// The words of "add X to Y" / "take X out of Y", where X joins or leaves Y as a member.
+#[derive(Debug, Default)]
+pub(super) struct Membership {
+    /// Surface words of the verbs that put something into something (`add`, `put`, `include`).
+    pub(super) join: HashSet<String>,
+    /// Surface words (or two-word phrases) after which the container comes (`to`, `into`).
+    pub(super) into: Vec<Vec<String>>,
+    /// Verbs that take something out of something (`remove`, `take`, `drop`).
+    pub(super) leave: HashSet<String>,
+    /// Words (or phrases) before the container of a removal (`from`, `out of`).
+    pub(super) out_of: Vec<Vec<String>>,
+    /// Stems of the catalogue words for records that are members of others (`agent`, `requester`).
+    pub(super) members: HashSet<String>,
+    /// Stems of the catalogue phrase for membership (`member`).
+    pub(super) means: Vec<String>,
 }
 
 /// Most words read from any one text.
@@ -207,7 +247,44 @@ impl Vocabulary {
             kinds: HashMap::new(),
             synonyms: HashMap::new(),
             longest_phrase: 1,
+            auxiliaries: lower(&spec.auxiliaries),
+            qualifiers: Vec::new(),
+            default_record: String::new(),
+            membership: Membership::default(),
             stemmer,
+        };
+        vocabulary.qualifiers = spec
+            .qualifiers
+            .iter()
+            .flat_map(|word| vocabulary.stems(word))
+            .collect();
+        vocabulary.default_record = vocabulary.key(&spec.default_record);
+        let surface = |phrases: &[String], vocabulary: &Vocabulary| -> Vec<Vec<String>> {
+            phrases
+                .iter()
+                .map(|phrase| {
+                    vocabulary
+                        .stemmer
+                        .words(phrase, MAX_WORDS)
+                        .into_iter()
+                        .map(|word| word.surface)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|words| !words.is_empty())
+                .collect()
+        };
+        vocabulary.membership = Membership {
+            join: lower(&spec.membership.join),
+            into: surface(&spec.membership.into, &vocabulary),
+            leave: lower(&spec.membership.leave),
+            out_of: surface(&spec.membership.out_of, &vocabulary),
+            members: spec
+                .membership
+                .members
+                .iter()
+                .flat_map(|word| vocabulary.document_stems(word))
+                .collect(),
+            means: vocabulary.document_stems(&spec.membership.means),
         };
         vocabulary.boilerplate = spec
             .boilerplate
@@ -292,6 +369,11 @@ impl Vocabulary {
     /// True for a query word that carries no meaning on its own (`the`, `please`, `me`).
     pub(super) fn is_stop_word(&self, surface: &str) -> bool {
         self.stop_words.contains(surface)
+    }
+
+    /// True for a word after which a kind word describes a state (`being set up`, `was deleted`).
+    pub(super) fn is_auxiliary(&self, surface: &str) -> bool {
+        self.auxiliaries.contains(surface)
     }
 
     /// True for a word that says the number after it is a record id (`id`, `number`, `no`).
