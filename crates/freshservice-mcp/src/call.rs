@@ -37,6 +37,9 @@ pub(crate) struct CallContext<'a> {
     pub(crate) max_response_bytes: usize,
     /// Where to report progress while following pages, when the client asked for it.
     pub(crate) progress: Option<(&'a Notifier, RequestId)>,
+    /// The account's form fields, read again when Freshservice refuses a write over a field of
+    /// an account-shaped tool (the account may have changed them).
+    pub(crate) account: Option<&'a crate::AccountFields>,
 }
 
 /// The server's own arguments, taken out of the caller's before routing.
@@ -64,7 +67,7 @@ pub(crate) async fn call_tool(
     if let Some(problem) = check_queries(entry, &arguments) {
         return invalid_arguments(&entry.tool.name, &problem);
     }
-    let router = match entry.router() {
+    let router = match exposed.router() {
         Ok(router) => router,
         Err(reason) => {
             return CallOutcome::local(CallToolResult::error(format!(
@@ -109,7 +112,17 @@ pub(crate) async fn call_tool(
                 rate_limit: Some(rate_limit),
             }
         }
-        Err(error) => failure(&entry.tool.name, &error),
+        Err(error) => {
+            if exposed.is_account_shaped()
+                && error.status().map(|status| status.as_u16()) == Some(400)
+                && error.api_body().is_some_and(|body| !body.errors.is_empty())
+                && let Some(account) = context.account
+            {
+                account.invalidate();
+                account.refresh_if_due();
+            }
+            failure(&entry.tool.name, &error)
+        }
     }
 }
 

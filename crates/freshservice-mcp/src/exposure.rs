@@ -192,6 +192,7 @@ mod tests {
             freshservice_schema::catalog(),
             &ToolFilter::parse(methods, tags).unwrap(),
             &WorkspaceRule::Free,
+            None,
         )
         .unwrap()
     }

@@ -3,6 +3,7 @@
 /// The protocol types custom tools are written with.
 pub use mcp_protocol;
 
+mod account;
 mod call;
 mod custom;
 mod discovery;
@@ -19,6 +20,7 @@ pub use self::http::{
     BackendError, HttpConfig, ResolveError, ServiceResolver, SessionBackend, StaticResolver,
     mcp_router, serve_http, serve_http_with, single_service_router,
 };
+pub use account::{AccountFields, DEFAULT_PROFILE_TTL, RefreshOutcome};
 pub use custom::{CustomTool, ToolContext};
 pub use error::Error;
 pub use exposure::{AUTO_ALL_MAX_BYTES, CORE_TOOLS, ToolExposure};

@@ -8,9 +8,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use freshservice_schema::{Catalog, FilterEndpoint, Operation, OperationKind};
+use freshservice_schema::{
+    AccountProfile, Catalog, FilterEndpoint, Operation, OperationKind, ProfileSource,
+};
 use mcp_protocol::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
@@ -23,7 +25,7 @@ pub(crate) const WORKSPACE_PARAM: &str = "workspace_id";
 #[derive(Debug)]
 pub(crate) struct ToolEntry {
     pub(crate) tool: Tool,
-    operation: &'static Operation,
+    pub(crate) operation: &'static Operation,
     /// Compiled on first use; an error is kept as its message (and cannot happen for the built-in
     /// catalogue, which a unit test compiles in full).
     router: OnceLock<Result<arg_router::Operation, String>>,
@@ -179,12 +181,50 @@ impl WorkspaceRule {
 #[derive(Debug)]
 pub(crate) struct ExposedTool {
     pub(crate) entry: &'static ToolEntry,
-    /// The registry's definition, unless the workspace rule edits it.
+    /// The registry's definition, unless the workspace rule or the account's profile edits it.
     pub(crate) tool: Cow<'static, Tool>,
     pub(crate) workspace: WorkspaceRule,
+    /// The account's version of the operation, when the account's form fields shape it.
+    account: Option<AccountShaped>,
+}
+
+/// What an account's profile changes in one operation: its router follows the overlaid schema.
+#[derive(Debug)]
+struct AccountShaped {
+    profile: Arc<AccountProfile>,
+    workspace: Option<i64>,
+    /// Compiled on the first call, like the registry's.
+    router: OnceLock<Result<arg_router::Operation, String>>,
 }
 
 impl ExposedTool {
+    /// The argument router: the account's when its profile shapes the operation, the
+    /// catalogue's otherwise.
+    ///
+    /// # Errors
+    ///
+    /// Why the operation's schema or path cannot be compiled.
+    pub(crate) fn router(&self) -> Result<&arg_router::Operation, &str> {
+        match &self.account {
+            None => self.entry.router(),
+            Some(shaped) => shaped
+                .router
+                .get_or_init(|| {
+                    self.entry
+                        .operation
+                        .router_for(&shaped.profile, shaped.workspace)
+                        .map_err(|error| error.to_string())
+                })
+                .as_ref()
+                .map_err(String::as_str),
+        }
+    }
+
+    /// Whether the account's form fields shaped this tool.
+    pub(crate) fn is_account_shaped(&self) -> bool {
+        self.account.is_some()
+    }
+
     /// Applies the workspace rule to the caller's arguments, or says why the call is refused.
     pub(crate) fn scope_arguments(&self, arguments: &mut JsonObject) -> Result<(), String> {
         let given = arguments.get(WORKSPACE_PARAM);
@@ -227,6 +267,7 @@ impl View {
         catalog: &'static Catalog,
         filter: &ToolFilter,
         workspace: &WorkspaceRule,
+        profile: Option<&Arc<AccountProfile>>,
     ) -> Result<Self, Error> {
         let known_tags = catalog.tags();
         for tag in &filter.tags {
@@ -250,14 +291,31 @@ impl View {
             } else {
                 WorkspaceRule::Free
             };
+            let account = profile
+                .filter(|_| ProfileSource::for_operation(&operation.name).is_some())
+                .map(|profile| AccountShaped {
+                    profile: Arc::clone(profile),
+                    // Several workspaces have several sets of fields: the account-wide ones
+                    // (global and primary) are the fair common ground.
+                    workspace: match workspace {
+                        WorkspaceRule::Fixed(id) => Some(*id),
+                        _ => None,
+                    },
+                    router: OnceLock::new(),
+                });
+            let base: Cow<'static, Tool> = match &account {
+                None => Cow::Borrowed(&entry.tool),
+                Some(shaped) => Cow::Owned(account_tool(entry, &shaped.profile, shaped.workspace)),
+            };
             let tool = match &rule {
-                WorkspaceRule::Free => Cow::Borrowed(&entry.tool),
-                scoped => Cow::Owned(scoped_tool(&entry.tool, scoped)),
+                WorkspaceRule::Free => base,
+                scoped => Cow::Owned(scoped_tool(&base, scoped)),
             };
             tools.push(ExposedTool {
                 entry,
                 tool,
                 workspace: rule,
+                account,
             });
         }
         if tools.is_empty() {
@@ -278,6 +336,24 @@ impl View {
     pub(crate) fn tools(&self) -> &[ExposedTool] {
         &self.tools
     }
+}
+
+/// The registry's tool with the account's version of its input schema (the server's own
+/// arguments added as usual).
+fn account_tool(entry: &ToolEntry, profile: &AccountProfile, workspace: Option<i64>) -> Tool {
+    let mut tool = entry.tool.clone();
+    if let Value::Object(mut schema) = entry.operation.input_schema_for(profile, workspace) {
+        if schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            schema.shift_remove("required");
+        }
+        entry.meta.extend_schema(&mut schema);
+        tool.input_schema = schema;
+    }
+    tool
 }
 
 /// The tool definition a workspace-scoped server shows: `workspace_id` hidden (one workspace) or
@@ -411,6 +487,7 @@ mod tests {
             freshservice_schema::catalog(),
             filter,
             &WorkspaceRule::from_scope(workspaces)?,
+            None,
         )
     }
 

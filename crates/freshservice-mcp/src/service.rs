@@ -5,7 +5,7 @@
 //! with `initialize`. The era is decided per request, from the envelope, so one process serves
 //! both kinds of client.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use freshservice_client::Client;
 use mcp_protocol::{
@@ -20,6 +20,7 @@ use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::account::AccountFields;
 use crate::call::{CallContext, CallOutcome, call_tool, rate_limit_meta};
 use crate::custom::{CustomTool, CustomTools, ToolContext, check_capabilities};
 use crate::discovery;
@@ -55,6 +56,7 @@ pub struct ServiceBuilder {
     exposure: ToolExposure,
     custom: CustomTools,
     duplicate_custom: Option<String>,
+    account: Option<AccountFields>,
 }
 
 /// The default cap on the JSON a tool result carries (about 8,000 tokens): enough for a page of
@@ -103,6 +105,17 @@ impl ServiceBuilder {
         self
     }
 
+    /// Shapes the schemas of the tools the account's form fields describe (ticket statuses and
+    /// sources, custom fields, categories; see [`AccountFields`]). The fields are read in the
+    /// background, never on the way to an answer: until they arrive, and whenever the account
+    /// will not show them, tools keep the documented schemas. When they arrive or change,
+    /// legacy sessions that listed the tools get `notifications/tools/list_changed`, and the
+    /// server declares `tools.listChanged`.
+    pub fn account_fields(mut self, fields: AccountFields) -> Self {
+        self.account = Some(fields);
+        self
+    }
+
     /// Serves an application's own tool beside the catalogue's (see [`CustomTool`]).
     pub fn custom_tool(mut self, tool: impl CustomTool) -> Self {
         if let Err(name) = self.custom.insert(Arc::new(tool)) {
@@ -131,6 +144,7 @@ impl ServiceBuilder {
             freshservice_schema::catalog(),
             &self.filter,
             &workspace_rule,
+            None,
         )?;
         let meta_tools = discovery::meta_tools();
         let taken = |name: &str| {
@@ -153,15 +167,27 @@ impl ServiceBuilder {
         let listed = listed_catalogue_tools(listing, &view, &meta_tools).len()
             + self.custom.definitions().len();
         let tools_page_size = self.tools_page_size.unwrap_or(100);
-        let list_pages = (0..listed.div_ceil(tools_page_size))
-            .map(|_| Default::default())
+        let pages = listed.div_ceil(tools_page_size);
+        let names = view
+            .tools()
+            .iter()
+            .map(|exposed| exposed.tool.name.clone())
             .collect();
+        if let Some(account) = &self.account {
+            account.include_workspaces(&self.workspaces);
+            // Starts reading at once when built inside a runtime (serve); stdio starts at the
+            // first request.
+            account.refresh_if_due();
+        }
         Ok(McpService {
             inner: Arc::new(Inner {
                 client,
-                view,
+                current: RwLock::new(Arc::new(Current::new(0, view, pages))),
+                names,
+                account: self.account,
+                filter: self.filter,
+                workspace_rule,
                 tools_page_size,
-                list_pages,
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
@@ -184,10 +210,15 @@ pub struct McpService {
 #[derive(Debug)]
 struct Inner {
     client: Client,
-    view: View,
+    /// The tools as the account's latest profile shapes them (or as documented, without one).
+    current: RwLock<Arc<Current>>,
+    /// The reachable tools' names, which no profile changes.
+    names: Vec<String>,
+    account: Option<AccountFields>,
+    /// What the view is rebuilt from when the account's profile changes.
+    filter: ToolFilter,
+    workspace_rule: WorkspaceRule,
     tools_page_size: usize,
-    /// `tools/list` pages as JSON text, per page and era (legacy, modern), made on first request.
-    list_pages: Vec<[OnceLock<Arc<str>>; 2]>,
     max_response_bytes: usize,
     /// What `tools/list` shows, with `auto` decided.
     listing: Listing,
@@ -196,6 +227,26 @@ struct Inner {
     server_info: Implementation,
     /// The most recent upstream reading: the limit is per account, so it is shared.
     last_rate_limit: Mutex<Option<RateLimitStatus>>,
+}
+
+/// The tools of one profile generation and their `tools/list` pages.
+#[derive(Debug)]
+struct Current {
+    /// The account profile's generation the view was built from (0: the documented schemas).
+    generation: u64,
+    view: View,
+    /// `tools/list` pages as JSON text, per page and era (legacy, modern), made on first request.
+    list_pages: Vec<[OnceLock<Arc<str>>; 2]>,
+}
+
+impl Current {
+    fn new(generation: u64, view: View, pages: usize) -> Self {
+        Self {
+            generation,
+            view,
+            list_pages: (0..pages).map(|_| Default::default()).collect(),
+        }
+    }
 }
 
 /// The state of one legacy session (one stdio process, or one HTTP session).
@@ -209,6 +260,9 @@ struct SessionState {
     protocol_version: Option<String>,
     log_level: Option<LoggingLevel>,
     client_capabilities: JsonObject,
+    /// The profile generation of the tool list this session last saw (listed, or was told
+    /// about); `None` until it lists tools.
+    listed_generation: Option<u64>,
 }
 
 impl Session {
@@ -285,12 +339,68 @@ impl McpService {
     /// The names of the tools this service reaches (whether listed or behind the discovery
     /// meta-tools), in catalogue order.
     pub fn tool_names(&self) -> Vec<&str> {
-        self.inner
-            .view
-            .tools()
-            .iter()
-            .map(|exposed| exposed.tool.name.as_str())
-            .collect()
+        self.inner.names.iter().map(String::as_str).collect()
+    }
+
+    /// Changes of the account's profile (its generation), when the service has
+    /// [account fields](ServiceBuilder::account_fields): a transport that can write to its
+    /// client unprompted (stdio) watches it and sends what [`list_changed`](Self::list_changed)
+    /// gives.
+    pub fn tool_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.inner.account.as_ref().map(AccountFields::subscribe)
+    }
+
+    /// `notifications/tools/list_changed` for a legacy session that listed the tools before the
+    /// account's profile last changed, once per change; `None` otherwise.
+    pub fn list_changed(&self, session: &Session) -> Option<Message> {
+        let account = self.inner.account.as_ref()?;
+        let generation = account.generation();
+        let mut state = session.lock();
+        match state.listed_generation {
+            Some(seen) if seen != generation => {
+                state.listed_generation = Some(generation);
+                Some(Notification::new(method::TOOLS_LIST_CHANGED, None).into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The tools as the account's latest profile shapes them; rebuilt (once per change) when the
+    /// profile changed since the last request, and a read started when it is due.
+    fn current(&self) -> Arc<Current> {
+        let current = Arc::clone(&self.inner.current.read().unwrap_or_else(|p| p.into_inner()));
+        let Some(account) = &self.inner.account else {
+            return current;
+        };
+        account.refresh_if_due();
+        let generation = account.generation();
+        if current.generation == generation {
+            return current;
+        }
+        let profile = account.profile();
+        let built = compiled().and_then(|registry| {
+            View::build(
+                registry,
+                freshservice_schema::catalog(),
+                &self.inner.filter,
+                &self.inner.workspace_rule,
+                profile.as_ref(),
+            )
+        });
+        let Ok(view) = built else {
+            // The same filters built a view before, so this cannot fail; serve what we have.
+            return current;
+        };
+        let fresh = Arc::new(Current::new(generation, view, current.list_pages.len()));
+        let mut slot = self
+            .inner
+            .current
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if slot.generation < generation {
+            *slot = Arc::clone(&fresh);
+        }
+        Arc::clone(&slot)
     }
 
     /// Handles one incoming message. Returns the response for a request and `None` for
@@ -357,6 +467,10 @@ impl McpService {
         request: Request,
         notifier: Option<&Notifier>,
     ) -> Result<Payload, ErrorObject> {
+        if let Some(account) = &self.inner.account {
+            // Any request may find the account's fields due; reading them never delays it.
+            account.refresh_if_due();
+        }
         let served = match modern_request_meta(request.params.as_ref())? {
             Some(meta) => Served::Modern(Box::new(meta)),
             None => Served::Legacy,
@@ -365,7 +479,7 @@ impl McpService {
         match served {
             Served::Modern(meta) => match request.method.as_str() {
                 method::SERVER_DISCOVER => Ok(Payload::Value(self.discover())),
-                method::TOOLS_LIST => self.list_tools(params, true).map(Payload::Text),
+                method::TOOLS_LIST => self.list_tools(params, true, None).map(Payload::Text),
                 method::TOOLS_CALL => {
                     let caller = Caller {
                         log_level: meta.log_level,
@@ -394,71 +508,83 @@ impl McpService {
                 }
                 other => Err(ErrorObject::method_not_found(other)),
             },
-            Served::Legacy => match request.method.as_str() {
-                method::INITIALIZE => self.initialize(session, params).map(Payload::Value),
-                method::PING => Ok(Payload::Value(json!({}))),
-                method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
-                    .err()
-                    .unwrap_or_else(|| {
-                        ErrorObject::invalid_params("server/discover needs modern _meta")
-                    })),
-                method::TOOLS_LIST | method::TOOLS_CALL | method::LOGGING_SET_LEVEL
-                    if session.protocol_version().is_none() =>
-                {
-                    Err(ErrorObject::new(
-                        error_code::INVALID_REQUEST,
-                        format!(
-                            "session not initialized: send initialize first, or send {} in params._meta to use protocol version 2026-07-28",
-                            mcp_protocol::PROTOCOL_VERSION_KEY
-                        ),
-                    ))
+            Served::Legacy => {
+                // A session that listed the tools before the account's fields changed hears of
+                // it before this answer (stdio also tells it unprompted).
+                if let (Some(notifier), Some(message)) = (notifier, self.list_changed(session)) {
+                    // A closed channel means the client left; nothing to tell.
+                    let _ = notifier.send(message);
                 }
-                method::TOOLS_LIST => self.list_tools(params, false).map(Payload::Text),
-                method::TOOLS_CALL => {
-                    let (log_level, capabilities) = {
-                        let state = session.lock();
-                        (state.log_level, state.client_capabilities.clone())
-                    };
-                    let caller = Caller {
-                        log_level,
-                        capabilities: &capabilities,
-                        modern: false,
-                    };
-                    self.call(params, caller, notifier)
-                        .await
-                        .map(Payload::Value)
+                match request.method.as_str() {
+                    method::INITIALIZE => self.initialize(session, params).map(Payload::Value),
+                    method::PING => Ok(Payload::Value(json!({}))),
+                    method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
+                        .err()
+                        .unwrap_or_else(|| {
+                            ErrorObject::invalid_params("server/discover needs modern _meta")
+                        })),
+                    method::TOOLS_LIST | method::TOOLS_CALL | method::LOGGING_SET_LEVEL
+                        if session.protocol_version().is_none() =>
+                    {
+                        Err(ErrorObject::new(
+                            error_code::INVALID_REQUEST,
+                            format!(
+                                "session not initialized: send initialize first, or send {} in params._meta to use protocol version 2026-07-28",
+                                mcp_protocol::PROTOCOL_VERSION_KEY
+                            ),
+                        ))
+                    }
+                    method::TOOLS_LIST => self
+                        .list_tools(params, false, Some(session))
+                        .map(Payload::Text),
+                    method::TOOLS_CALL => {
+                        let (log_level, capabilities) = {
+                            let state = session.lock();
+                            (state.log_level, state.client_capabilities.clone())
+                        };
+                        let caller = Caller {
+                            log_level,
+                            capabilities: &capabilities,
+                            modern: false,
+                        };
+                        self.call(params, caller, notifier)
+                            .await
+                            .map(Payload::Value)
+                    }
+                    method::PROMPTS_LIST
+                    | method::RESOURCES_LIST
+                    | method::RESOURCES_TEMPLATES_LIST
+                    | method::PROMPTS_GET
+                    | method::RESOURCES_READ => self
+                        .empty_feature(&request.method, params, false)
+                        .map(Payload::Value),
+                    method::LOGGING_SET_LEVEL => {
+                        let SetLevelParams { level, .. } = parse_params(params)?;
+                        session.lock().log_level = Some(level);
+                        Ok(Payload::Value(json!({})))
+                    }
+                    other => Err(ErrorObject::method_not_found(other)),
                 }
-                method::PROMPTS_LIST
-                | method::RESOURCES_LIST
-                | method::RESOURCES_TEMPLATES_LIST
-                | method::PROMPTS_GET
-                | method::RESOURCES_READ => self
-                    .empty_feature(&request.method, params, false)
-                    .map(Payload::Value),
-                method::LOGGING_SET_LEVEL => {
-                    let SetLevelParams { level, .. } = parse_params(params)?;
-                    session.lock().log_level = Some(level);
-                    Ok(Payload::Value(json!({})))
-                }
-                other => Err(ErrorObject::method_not_found(other)),
-            },
+            }
         }
     }
 
     fn initialize(&self, session: &Session, params: Option<&Value>) -> Result<Value, ErrorObject> {
         let params: InitializeParams = parse_params(params)?;
         let version = negotiate_legacy_version(&params.protocol_version);
+        if let Some(account) = &self.inner.account {
+            // The earliest moment a stdio server runs inside its runtime: start reading the
+            // account's fields while the client reads this answer.
+            account.refresh_if_due();
+        }
         {
             let mut state = session.lock();
             state.protocol_version = Some(version.to_owned());
             state.client_capabilities = params.capabilities;
         }
-        let result = InitializeResult::new(
-            version,
-            ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
-            self.inner.server_info.clone(),
-        )
-        .with_instructions(self.instructions());
+        let result =
+            InitializeResult::new(version, self.capabilities(), self.inner.server_info.clone())
+                .with_instructions(self.instructions());
         serde_json::to_value(result).map_err(internal)
     }
 
@@ -511,12 +637,38 @@ impl McpService {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources(),
+            self.capabilities(),
         );
         result.instructions = Some(self.instructions());
         result.cache_scope = CacheScope::Private;
         result.meta = Some(self.server_info_meta());
         serde_json::to_value(result).unwrap_or(Value::Null)
+    }
+
+    /// Tools (with `listChanged` when account fields can change them) and logging; prompts and
+    /// resources are declared empty.
+    fn capabilities(&self) -> ServerCapabilities {
+        let mut capabilities =
+            ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources();
+        if self.inner.account.is_some()
+            && let Some(tools) = capabilities.tools.as_mut()
+        {
+            tools.list_changed = Some(true);
+        }
+        capabilities
+    }
+
+    /// How long a modern client may cache `tools/list`: five minutes, or less when the account's
+    /// profile is due to be read again sooner.
+    fn list_ttl_ms(&self) -> u64 {
+        const LIST_TTL_MS: u64 = 300_000;
+        match &self.inner.account {
+            None => LIST_TTL_MS,
+            Some(account) => {
+                let due = u64::try_from(account.time_to_refresh().as_millis()).unwrap_or(u64::MAX);
+                LIST_TTL_MS.min(due)
+            }
+        }
     }
 
     fn instructions(&self) -> String {
@@ -537,18 +689,28 @@ impl McpService {
     }
 
     /// Every listed tool, in `tools/list` order.
-    fn listed_tools(&self) -> Vec<&Tool> {
-        listed_catalogue_tools(self.inner.listing, &self.inner.view, &self.inner.meta_tools)
+    fn listed_tools<'a>(&'a self, current: &'a Current) -> Vec<&'a Tool> {
+        listed_catalogue_tools(self.inner.listing, &current.view, &self.inner.meta_tools)
             .into_iter()
             .chain(self.inner.custom.definitions())
             .collect()
     }
 
     /// One `tools/list` page as JSON text. Pages that start where `nextCursor` points are made
-    /// once per era and kept: the list never changes while the process runs.
-    fn list_tools(&self, params: Option<&Value>, modern: bool) -> Result<Arc<str>, ErrorObject> {
+    /// once per era and profile generation and kept: the list changes only with the account's
+    /// profile.
+    fn list_tools(
+        &self,
+        params: Option<&Value>,
+        modern: bool,
+        session: Option<&Session>,
+    ) -> Result<Arc<str>, ErrorObject> {
         let ListToolsParams { cursor, .. } = parse_params(params)?;
-        let listed = self.listed_tools();
+        let current = self.current();
+        if let Some(session) = session {
+            session.lock().listed_generation = Some(current.generation);
+        }
+        let listed = self.listed_tools(&current);
         let start = match cursor.as_deref() {
             None => 0,
             Some(cursor) => decode_cursor(cursor)
@@ -557,7 +719,7 @@ impl McpService {
         };
         let page_size = self.inner.tools_page_size;
         let slot = (start % page_size == 0)
-            .then(|| self.inner.list_pages.get(start / page_size))
+            .then(|| current.list_pages.get(start / page_size))
             .flatten()
             .map(|eras| &eras[usize::from(modern)]);
         if let Some(text) = slot.and_then(OnceLock::get) {
@@ -586,7 +748,7 @@ impl McpService {
             result.result_type = Some(ResultType::Complete);
             // The list depends on the server's filters (its authorization), not on the caller's
             // connection, so private caching is right; it never changes while the process runs.
-            result.ttl_ms = Some(300_000);
+            result.ttl_ms = Some(self.list_ttl_ms());
             result.cache_scope = Some(CacheScope::Private);
             result.meta = Some(self.server_info_meta());
         }
@@ -627,8 +789,10 @@ impl McpService {
             client: &self.inner.client,
             max_response_bytes: self.inner.max_response_bytes,
             progress,
+            account: self.inner.account.as_ref(),
         };
-        let view = &self.inner.view;
+        let current = self.current();
+        let view = &current.view;
         let arguments = arguments.unwrap_or_default();
         let discovery = self.inner.listing.has_meta_tools();
         let outcome = match name.as_str() {

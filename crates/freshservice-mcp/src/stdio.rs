@@ -79,6 +79,22 @@ where
     // Message tracing names methods and ids only, never params (they may hold personal data).
     let trace = std::env::var_os("FRESHSERVICE_MCP_TRACE").is_some();
     let session = Arc::new(Session::new());
+    // The account's form fields arrive or change in the background: a session that listed the
+    // tools hears of it at once, not only at its next request.
+    let watcher = service.tool_changes().map(|mut changes| {
+        let service = service.clone();
+        let session = Arc::clone(&session);
+        let outgoing = outgoing.clone();
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                if let Some(message) = service.list_changed(&session)
+                    && outgoing.send(message).is_err()
+                {
+                    break;
+                }
+            }
+        })
+    });
     let in_flight: Arc<Mutex<HashMap<RequestId, AbortHandle>>> = Arc::default();
     let mut tasks = JoinSet::new();
     let mut reader = BufReader::new(reader);
@@ -173,6 +189,11 @@ where
     })
     .await;
     tasks.abort_all();
+    if let Some(watcher) = watcher {
+        watcher.abort();
+        // Aborted or finished, the watcher's sender is gone once it is awaited.
+        let _ = watcher.await;
+    }
     drop(outgoing);
     drop(responses);
     match writer_task.await {

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use freshservice_client::Client;
-use freshservice_mcp::{McpService, ToolExposure, serve_io};
+use freshservice_mcp::{AccountFields, McpService, ToolExposure, serve_io};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::mpsc;
@@ -42,6 +42,8 @@ pub(crate) struct Options {
     pub(crate) fixtures: bool,
     /// How tools are listed; the protocol tests list the whole catalogue.
     pub(crate) exposure: ToolExposure,
+    /// Read the account's form fields from the mock, kept this long.
+    pub(crate) account_ttl: Option<Duration>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             base_url: None,
             fixtures: false,
             exposure: ToolExposure::All,
+            account_ttl: None,
         }
     }
 }
@@ -65,8 +68,11 @@ pub(crate) fn service(options: Options, mock: &MockServer) -> McpService {
         .build()
         .unwrap();
     let mut builder = McpService::builder()
-        .client(client)
+        .client(client.clone())
         .tool_exposure(options.exposure);
+    if let Some(ttl) = options.account_ttl {
+        builder = builder.account_fields(AccountFields::with_ttl(client, ttl));
+    }
     if let Some(size) = options.page_size {
         builder = builder.tools_page_size(size);
     }

@@ -1,6 +1,7 @@
 //! Protocol-level tests of the embeddable service: `serve_io` over in-memory pipes, speaking
 //! newline-delimited JSON-RPC, with a wiremock Freshservice on 127.0.0.1.
 
+mod account_fields;
 mod concurrency;
 mod custom_tools;
 mod exposure;
