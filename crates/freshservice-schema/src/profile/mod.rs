@@ -282,7 +282,7 @@ pub struct NestedField {
 }
 
 /// One field of an account's form, as its form-field endpoint describes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FormField {
     /// The field name: a body key for built-in fields (`status`, `ticket_type`, `category`), a key of
@@ -348,12 +348,12 @@ impl FormField {
 /// );
 /// assert_eq!(schema["properties"]["custom_fields"]["required"], json!(["cost_centre"]));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountProfile {
     sources: BTreeMap<ProfileSource, SourceFields>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct SourceFields {
     account_wide: Option<Vec<FormField>>,
     by_workspace: BTreeMap<i64, Vec<FormField>>,
