@@ -438,7 +438,11 @@ fn class(operation: &Operation) -> Class {
         if name.starts_with("update_") {
             return Class::Update;
         }
-        if name.starts_with("bulk_create_") || name.starts_with("add_") {
+        // Placing a catalogue request creates one.
+        if name.starts_with("bulk_create_")
+            || name.starts_with("add_")
+            || name.starts_with("request_")
+        {
             return Class::Create;
         }
         if name.starts_with("search_") {

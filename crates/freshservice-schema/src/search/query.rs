@@ -424,6 +424,13 @@ fn membership(
     else {
         return;
     };
+    // "add the owners as an approval group": what is added becomes a new record, not a member.
+    if words[verb + 1..preposition]
+        .iter()
+        .any(|word| word.surface == "as")
+    {
+        return;
+    }
     let inside = |span: &(usize, usize)| span.0 > verb && span.1 <= preposition;
     let container: Vec<usize> = (0..spans.len())
         .filter(|&at| spans[at].0 >= after)
