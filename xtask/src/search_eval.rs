@@ -1,11 +1,15 @@
 //! `cargo xtask search-eval [--file PATH] [--verbose]`: how well the tool search ranks the tools people ask for.
 //!
-//! Reads `fixtures/tool-search/requests.json` (the tuning set, or `--file PATH` instead) and
-//! `fixtures/tool-search/holdout.json` (the held-out set), each `{"about": "...", "requests":
-//! [{"request": "...", "tools": ["tool_name", ...], "module": "tag"}]}`, where a hit on any listed tool
-//! counts. Prints recall@1, recall@5 and MRR for each file present, recall@1 per module for the tuning
-//! set and, with `--verbose`, the tuning set's misses with the top five. The held-out set's requests
-//! are never printed: it is only a measure, so nothing gets tuned against it.
+//! Reads the files of `fixtures/tool-search/`, each `{"about": "...", "requests": [{"request": "...",
+//! "tools": ["tool_name", ...], "module": "tag"}]}`, where a hit on any listed tool counts:
+//! `requests.json` and `holdout.json` are the tuning sets (the second was held out until the first
+//! round of tuning was done, then released), `unseen.json` is the held-out set, written by someone who
+//! had seen neither the other sets nor the engine.
+//!
+//! Prints recall@1, recall@5 and MRR for each file present; for the file named by `--file PATH`
+//! (`requests.json` by default) also recall@1 per module and, with `--verbose`, its misses with the
+//! top five. The held-out set's requests, modules and misses are never printed, even when named by
+//! `--file`: it is only a measure, so nothing gets tuned against it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,10 +18,12 @@ use anyhow::{Context, Result, bail};
 use freshservice_schema::{ToolSearch, tool_search};
 use serde_json::Value;
 
-/// The tuning set, relative to the workspace root.
+/// The first tuning set, relative to the workspace root.
 const REQUESTS: &str = "fixtures/tool-search/requests.json";
-/// The held-out set, relative to the workspace root.
+/// The second tuning set (held out for the first round of tuning, then released).
 const HOLDOUT: &str = "fixtures/tool-search/holdout.json";
+/// The held-out set: only its figures are ever shown.
+const UNSEEN: &str = "fixtures/tool-search/unseen.json";
 /// Ranks looked at for the MRR; a tool further down counts as not found.
 const MRR_DEPTH: usize = 50;
 
@@ -92,34 +98,53 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
         }
     }
     let search = tool_search();
-    let tuning_path = file.unwrap_or_else(|| root.join(REQUESTS));
-    if tuning_path.exists() {
-        let score = evaluate(search, &load(&tuning_path)?)?;
-        println!("{}: {}", display(root, &tuning_path), score.summary());
-        println!("recall@1 per module:");
+    let named = file.unwrap_or_else(|| root.join(REQUESTS));
+    let unseen_path = root.join(UNSEEN);
+    let named_is_unseen = same_file(&named, &unseen_path);
+    let mut sets: Vec<(PathBuf, &str)> = vec![
+        (root.join(REQUESTS), "tuning"),
+        (root.join(HOLDOUT), "tuning"),
+        (unseen_path.clone(), "held out"),
+    ];
+    if !sets.iter().any(|(path, _)| same_file(path, &named)) {
+        sets.insert(0, (named.clone(), "named by --file"));
+    }
+    for (path, role) in &sets {
+        if !path.exists() {
+            println!("{}: not present", display(root, path));
+            continue;
+        }
+        let score = evaluate(search, &load(path)?)?;
+        println!("{} ({role}): {}", display(root, path), score.summary());
+        if !same_file(path, &named) || named_is_unseen {
+            continue;
+        }
+        println!("  recall@1 per module:");
         for (module, (count, hits)) in &score.modules {
             println!(
-                "  {module:<24} {:.2} ({hits}/{count})",
+                "    {module:<24} {:.2} ({hits}/{count})",
                 ratio(*hits, *count)
             );
         }
         if verbose {
-            println!("misses (not ranked first):");
+            println!("  misses (not ranked first):");
             for (request, expected, top) in &score.misses {
-                println!("  {request:?}\n    expected {expected:?}\n    top 5    {top:?}");
+                println!("    {request:?}\n      expected {expected:?}\n      top 5    {top:?}");
             }
         }
-    } else {
-        println!("{}: not present", display(root, &tuning_path));
     }
-    let holdout_path = root.join(HOLDOUT);
-    if holdout_path.exists() {
-        let score = evaluate(search, &load(&holdout_path)?)?;
-        println!("{HOLDOUT} (held out): {}", score.summary());
-    } else {
-        println!("{HOLDOUT}: not present");
+    if named_is_unseen && verbose {
+        println!("({UNSEEN} is the held-out set: its requests and misses are not shown)");
     }
     Ok(())
+}
+
+/// True when both paths name the same file (either may be relative or absent).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn display(root: &Path, path: &Path) -> String {
@@ -226,21 +251,22 @@ fn evaluate(search: &ToolSearch<'_>, requests: &[Request]) -> Result<Score> {
 mod tests {
     use super::*;
 
-    /// The targets for the tuning set.
+    /// The targets, which each tuning set must meet.
     const MIN_RECALL_AT_1: f64 = 0.85;
     const MIN_RECALL_AT_5: f64 = 0.97;
-    /// Floors for the held-out set, set below its first measured figures (recall@1 0.726, recall@5 0.915,
-    /// MRR 0.808 over 212 requests): they catch a regression, they are not a target to tune towards.
-    const HOLDOUT_MIN_RECALL_AT_1: f64 = 0.65;
-    const HOLDOUT_MIN_RECALL_AT_5: f64 = 0.88;
+    /// Floors for the held-out set, set once a little below its first measurement (recall@1 0.871,
+    /// recall@5 0.984, MRR 0.917 over 310 requests): they catch a regression, they are not a target to
+    /// tune towards, and they are not to be raised by tuning against it.
+    const UNSEEN_MIN_RECALL_AT_1: f64 = 0.84;
+    const UNSEEN_MIN_RECALL_AT_5: f64 = 0.96;
 
     fn root() -> PathBuf {
         crate::project_root()
     }
 
-    #[test]
-    fn the_tuning_set_meets_the_targets() {
-        let path = root().join(REQUESTS);
+    #[track_caller]
+    fn check_tuning_set(file: &str) {
+        let path = root().join(file);
         if !path.exists() {
             return;
         }
@@ -252,26 +278,39 @@ mod tests {
             .collect();
         assert!(
             score.recall_at_1() >= MIN_RECALL_AT_1 && score.recall_at_5() >= MIN_RECALL_AT_5,
-            "{REQUESTS}: {} (targets recall@1 {MIN_RECALL_AT_1}, recall@5 {MIN_RECALL_AT_5}); misses:\n{}",
+            "{file}: {} (targets recall@1 {MIN_RECALL_AT_1}, recall@5 {MIN_RECALL_AT_5}); misses:\n{}",
             score.summary(),
             misses.join("\n")
         );
     }
 
     #[test]
-    fn the_holdout_set_stays_above_its_floor() {
-        let path = root().join(HOLDOUT);
+    fn the_tuning_sets_meet_the_targets() {
+        check_tuning_set(REQUESTS);
+        check_tuning_set(HOLDOUT);
+    }
+
+    #[test]
+    fn the_held_out_set_stays_above_its_floor() {
+        let path = root().join(UNSEEN);
         if !path.exists() {
             return;
         }
         let score = evaluate(tool_search(), &load(&path).unwrap()).unwrap();
         // Only the figures: the held-out requests are never shown.
         assert!(
-            score.recall_at_1() >= HOLDOUT_MIN_RECALL_AT_1
-                && score.recall_at_5() >= HOLDOUT_MIN_RECALL_AT_5,
-            "{HOLDOUT}: {} (floors recall@1 {HOLDOUT_MIN_RECALL_AT_1}, recall@5 {HOLDOUT_MIN_RECALL_AT_5})",
+            score.recall_at_1() >= UNSEEN_MIN_RECALL_AT_1
+                && score.recall_at_5() >= UNSEEN_MIN_RECALL_AT_5,
+            "{UNSEEN}: {} (floors recall@1 {UNSEEN_MIN_RECALL_AT_1}, recall@5 {UNSEEN_MIN_RECALL_AT_5})",
             score.summary()
         );
+    }
+
+    #[test]
+    fn the_held_out_set_is_recognised_by_path() {
+        let root = root();
+        assert!(same_file(&root.join(REQUESTS), &root.join(REQUESTS)));
+        assert!(!same_file(&root.join(REQUESTS), &root.join(UNSEEN)));
     }
 
     #[test]

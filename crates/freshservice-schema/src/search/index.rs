@@ -138,7 +138,27 @@ impl<'a> Index<'a> {
                 let mut stems: Vec<String> = operation
                     .params
                     .iter()
-                    .flat_map(|param| vocabulary.document_stems(&param.name.replace('_', " ")))
+                    .flat_map(|param| {
+                        // What an `include` parameter embeds ("type_fields", "conversations").
+                        let embeds = if param.name == "include" {
+                            param
+                                .schema
+                                .get("enum")
+                                .and_then(|values| values.as_array())
+                                .map(|values| {
+                                    values
+                                        .iter()
+                                        .filter_map(|value| value.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(" ")
+                                })
+                                .unwrap_or_default()
+                        } else {
+                            String::new()
+                        };
+                        vocabulary
+                            .document_stems(&format!("{} {embeds}", param.name).replace('_', " "))
+                    })
                     .collect();
                 stems.sort_unstable();
                 stems.dedup();
@@ -232,14 +252,23 @@ impl<'a> Index<'a> {
         let mut docs = Vec::with_capacity(operations.len());
         for (operation, doc_fields) in operations.iter().zip(&fields) {
             let class = class(operation);
+            // The fields of a write are its body; those of a list, its query filters.
             let mut field_terms: Vec<u32> = Vec::new();
-            if !operation.is_read_only() {
+            let field_location = match class {
+                Class::List => Some(ParamLocation::Query),
+                Class::Get | Class::Delete => None,
+                _ if operation.is_read_only() => None,
+                _ => Some(ParamLocation::Body),
+            };
+            if let Some(location) = field_location {
                 for param in &operation.params {
-                    if param.location != ParamLocation::Body {
+                    if param.location != location {
                         continue;
                     }
                     for stem in vocabulary.document_stems(&param.name.replace('_', " ")) {
-                        if stem != "id" && stem != "ids" {
+                        // A list's paging and workspace parameters filter nothing the request names.
+                        let paging = class == Class::List && common.contains(stem.as_str());
+                        if stem != "id" && stem != "ids" && !paging {
                             field_terms.push(intern(stem, &mut terms));
                         }
                     }

@@ -41,6 +41,8 @@ const NO_ID_PENALTY: f32 = 0.1;
 /// Boost for a write whose body has a field the request names ("the due date of task 3", "put it on the
 /// desktop team"): setting a field is an update, whatever verb says it.
 const FIELD_BOOST: f32 = 0.2;
+/// Boost for a list whose query parameters name something the request names.
+const QUERY_FIELD_BOOST: f32 = 0.1;
 /// Boost for an operation on many records when the request gives several ids, damping for one on one.
 const BULK_BOOST: f32 = 0.3;
 /// Boost for a free-text search when the request holds words the catalogue does not know.
@@ -151,7 +153,20 @@ fn kind_factor(query: &Query, doc: &index::Doc<'_>) -> f32 {
         factor *= 1.0 + READ_PRIOR;
     }
     if sets_field {
-        factor *= 1.0 + FIELD_BOOST * create.max(update);
+        let fields = query
+            .concepts
+            .iter()
+            .filter(|concept| is_field(concept, doc))
+            .count()
+            .min(3);
+        factor *= 1.0 + FIELD_BOOST * fields as f32 * create.max(update);
+    }
+    if doc.class == Class::List
+        && read > 0.0
+        && query.concepts.iter().any(|concept| is_field(concept, doc))
+    {
+        // "approvals at level 2 by approver 5": a list that filters on what the request names.
+        factor *= 1.0 + QUERY_FIELD_BOOST * read;
     }
     if !query.ids.is_empty() {
         let takes = |resource: &[u32]| doc.ids.iter().any(|(term, _)| resource.contains(term));

@@ -22,10 +22,14 @@ const HEAD_WEIGHT: f32 = 1.3;
 const VERB_WEIGHT: f32 = 0.5;
 /// Weight of the list hint from a plural noun.
 const PLURAL_HINT: f32 = 0.5;
+/// Alternatives all weaker than this make a concept a modifier ("high-risk" → filter), not a head.
+const MODIFIER_WEIGHT: f32 = 0.5;
 /// Weight of the member in "add X to Y": X joins Y, so Y is what the request is about.
 const MEMBER_WEIGHT: f32 = 0.5;
 /// Weight of the one-record hint from an id the request only refers to ("by its id", "escalate 771").
 const WEAK_ONE_HINT: f32 = 0.5;
+/// Weight of the ticket a bare number names: the request names it only by its number.
+const BARE_ID_WEIGHT: f32 = 0.8;
 /// Fewest digits of a bare number taken as a ticket number ("escalate 771"); shorter ones are counts.
 const BARE_ID_DIGITS: usize = 3;
 /// Requests longer than this (in bytes) are cut, at a character boundary.
@@ -75,8 +79,10 @@ pub(super) fn analyse(text: &str, vocabulary: &Vocabulary, index: &Index<'_>) ->
     }
     let words = vocabulary.stemmer.words(&text[..end], MAX_WORDS);
     let mut query = Query::default();
-    let (consumed, verbs) = kind_pass(&words, vocabulary, &mut query);
-    let spans = concept_pass(&words, &consumed, &verbs, vocabulary, index, &mut query);
+    let (consumed, verbs, kinds) = kind_pass(&words, vocabulary, &mut query);
+    let spans = concept_pass(
+        &words, &consumed, &verbs, &kinds, vocabulary, index, &mut query,
+    );
     membership(&words, &spans, vocabulary, index, &mut query);
     query
 }
@@ -109,11 +115,16 @@ fn is_number(word: &Word) -> bool {
     word.surface.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Finds kind words; returns which words were taken as verbs only (leading-only kind words) and which
-/// words are kind words at all.
-fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec<bool>, Vec<bool>) {
+/// Finds kind words; returns which words were taken as verbs only (leading-only kind words), which are
+/// kind words without a meaning of their own, and which are kind words at all.
+fn kind_pass(
+    words: &[Word],
+    vocabulary: &Vocabulary,
+    query: &mut Query,
+) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
     let mut consumed = vec![false; words.len()];
     let mut verbs = vec![false; words.len()];
+    let mut kinds = vec![false; words.len()];
     let none_consumed = consumed.clone();
     let mut opened = false;
     let mut start = 0;
@@ -168,6 +179,7 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec
                 if !vocabulary.synonyms.contains_key(&key) {
                     verbs[start..start + len].fill(true);
                 }
+                kinds[start..start + len].fill(true);
                 start += len;
             }
             None => {
@@ -179,7 +191,7 @@ fn kind_pass(words: &[Word], vocabulary: &Vocabulary, query: &mut Query) -> (Vec
             }
         }
     }
-    (consumed, verbs)
+    (consumed, verbs, kinds)
 }
 
 /// Turns the words that are not verbs into concepts; notes ids and plurals. Returns the word span of
@@ -188,6 +200,7 @@ fn concept_pass(
     words: &[Word],
     consumed: &[bool],
     verbs: &[bool],
+    kinds: &[bool],
     vocabulary: &Vocabulary,
     index: &Index<'_>,
     query: &mut Query,
@@ -257,7 +270,7 @@ fn concept_pass(
                 } else if word.surface.len() >= BARE_ID_DIGITS
                     && (start == 0
                         || consumed[start - 1]
-                        || verbs[start - 1]
+                        || kinds[start - 1]
                         || vocabulary.is_stop_word(&words[start - 1].surface))
                     && let Some(term) = default_record
                 {
@@ -270,6 +283,19 @@ fn concept_pass(
                             soft: true,
                             position: start,
                         });
+                    }
+                    let alternatives = vec![(vec![term], 1.0)];
+                    if !query
+                        .concepts
+                        .iter()
+                        .any(|seen| seen.alternatives == alternatives)
+                    {
+                        query.concepts.push(Concept {
+                            alternatives,
+                            weight: BARE_ID_WEIGHT,
+                            verb: false,
+                        });
+                        spans.push((start, start + 1));
                     }
                     id_list = Some(Vec::new());
                 }
@@ -332,7 +358,9 @@ fn concept_pass(
         if alternatives.is_empty() && len == 1 && !matched && word.surface.chars().count() > 1 {
             query.unknown += 1;
         }
-        after_resource = !alternatives.is_empty();
+        // A number after a verb ("escalate 771") is not the id of what the verb means.
+        after_resource =
+            !alternatives.is_empty() && !kinds[start..start + len].iter().all(|&kind| kind);
         if after_resource {
             // An id belongs to the head noun of each alternative: "requester group 4" is a group's id.
             last_resource = alternatives
@@ -352,13 +380,18 @@ fn concept_pass(
                 .any(|seen| seen.alternatives == alternatives)
         {
             // The first thing the request names is usually what it is about.
+            // A modifier ("high-risk", "pending": only weak alternatives) does not take the head.
             let verb = verbs[start..start + len].iter().all(|&verb| verb);
+            let modifier = alternatives
+                .iter()
+                .all(|(_, weight)| *weight < MODIFIER_WEIGHT);
             let weight = if verb {
                 VERB_WEIGHT
-            } else if query
-                .concepts
-                .iter()
-                .all(|concept| concept.weight == VERB_WEIGHT)
+            } else if !modifier
+                && query
+                    .concepts
+                    .iter()
+                    .all(|concept| concept.verb || is_modifier(concept))
             {
                 HEAD_WEIGHT
             } else {
@@ -374,6 +407,13 @@ fn concept_pass(
         start += len;
     }
     spans
+}
+
+fn is_modifier(concept: &Concept) -> bool {
+    concept
+        .alternatives
+        .iter()
+        .all(|(_, weight)| *weight < MODIFIER_WEIGHT)
 }
 
 /// True when `words[at..]` starts with one of `phrases`; returns the phrase's length.
