@@ -44,6 +44,9 @@ pub(crate) struct StdioOptions {
     pub(crate) retry_rate_limited: bool,
     /// Share of the account's per-minute budget to keep free by pacing requests (off by default).
     pub(crate) keep_free: Option<f64>,
+    /// How long the account's form fields are kept before they are read again; `None`: never
+    /// read them (documented schemas only).
+    pub(crate) fields_ttl: Option<Duration>,
 }
 
 impl std::fmt::Debug for StdioOptions {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for StdioOptions {
             .field("workspaces", &self.workspaces)
             .field("retry_rate_limited", &self.retry_rate_limited)
             .field("keep_free", &self.keep_free)
+            .field("fields_ttl", &self.fields_ttl)
             .finish()
     }
 }
@@ -114,6 +118,7 @@ pub(crate) fn parse(
         workspaces: Vec::new(),
         retry_rate_limited: false,
         keep_free: None,
+        fields_ttl: Some(freshservice_mcp::DEFAULT_PROFILE_TTL),
     };
     while let Some(flag) = arguments.next() {
         let (name, inline_value) = match flag.split_once('=') {
@@ -156,6 +161,20 @@ pub(crate) fn parse(
             }
             "--tool-exposure" => options.tool_exposure = value()?.parse()?,
             "--retry-rate-limited" if inline_value.is_none() => options.retry_rate_limited = true,
+            "--fields-ttl" => {
+                let text = value()?;
+                let seconds = text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|seconds| *seconds <= 86_400)
+                    .ok_or_else(|| {
+                        format!(
+                            "--fields-ttl {text:?} must be a whole number of seconds from 0 (off) to 86400"
+                        )
+                    })?;
+                options.fields_ttl = (seconds > 0).then(|| Duration::from_secs(seconds));
+            }
             "--keep-free" => {
                 let text = value()?;
                 options.keep_free = Some(
@@ -320,6 +339,7 @@ mod tests {
             (&["stdio", "--api-key", "k"], &key, "FRESHSERVICE_API_KEY"),
             (&["stdio", "--bogus"], &key, "unknown option"),
             (&["stdio", "--keep-free", "1.5"], &key, "--keep-free"),
+            (&["stdio", "--fields-ttl", "soon"], &key, "--fields-ttl"),
             (
                 &["stdio", "--tool-exposure", "some"],
                 &key,
@@ -362,6 +382,8 @@ mod tests {
                 "discovery",
                 "--workspace",
                 "3,4",
+                "--fields-ttl",
+                "0",
             ],
             &key,
         ) else {
@@ -369,6 +391,7 @@ mod tests {
         };
         assert!(options.retry_rate_limited);
         assert_eq!(options.keep_free, Some(0.25));
+        assert_eq!(options.fields_ttl, None);
         assert_eq!(
             options.tool_exposure,
             freshservice_mcp::ToolExposure::Discovery

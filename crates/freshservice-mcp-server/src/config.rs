@@ -31,6 +31,9 @@ pub(crate) struct ServeConfig {
     pub(crate) sweep_interval: Duration,
     pub(crate) freshservice_timeout: Duration,
     pub(crate) tools_page_size: usize,
+    /// How long an account's form fields are kept before they are read again (`None`: never
+    /// read; servers keep the documented schemas).
+    pub(crate) fields_ttl: Option<Duration>,
     /// Extra `Host` values to accept besides the listen and public addresses.
     pub(crate) allowed_hosts: Vec<String>,
     /// `Origin` values to accept from browsers.
@@ -50,6 +53,7 @@ struct FileConfig {
     sweep_interval_secs: Option<u64>,
     freshservice_timeout_secs: Option<u64>,
     tools_page_size: Option<usize>,
+    fields_ttl_secs: Option<u64>,
     #[serde(default)]
     allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -172,6 +176,26 @@ pub(crate) fn resolve(
         None => 100,
     };
 
+    let fields_ttl = match env("FRESHSERVICE_MCP_FIELDS_TTL") {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| *seconds <= 86_400)
+            .ok_or_else(|| {
+                format!(
+                    "FRESHSERVICE_MCP_FIELDS_TTL {text:?} must be a whole number of seconds from 0 (off) to 86400"
+                )
+            })?,
+        None => match file.fields_ttl_secs {
+            Some(seconds) if seconds <= 86_400 => seconds,
+            Some(_) => {
+                return Err("fields_ttl_secs in --config must be from 0 (off) to 86400".into());
+            }
+            None => freshservice_mcp::DEFAULT_PROFILE_TTL.as_secs(),
+        },
+    };
+
     Ok(ServeConfig {
         listen,
         db,
@@ -183,6 +207,7 @@ pub(crate) fn resolve(
         sweep_interval: Duration::from_secs(sweep_interval),
         freshservice_timeout: Duration::from_secs(freshservice_timeout),
         tools_page_size,
+        fields_ttl: (fields_ttl > 0).then(|| Duration::from_secs(fields_ttl)),
         allowed_hosts: file.allowed_hosts,
         allowed_origins: file.allowed_origins,
     })

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use freshservice_mcp::{McpService, MethodFilter, ToolFilter};
+use freshservice_mcp::{AccountFields, McpService, MethodFilter, ToolFilter};
 use tokio::sync::OnceCell;
 
 use crate::clock::Clock;
@@ -48,6 +48,9 @@ pub(crate) enum Refusal {
 pub(crate) struct ClientSettings {
     pub(crate) timeout: Duration,
     pub(crate) tools_page_size: usize,
+    /// How long an account's form fields are kept before they are read again; `None` leaves
+    /// every server with the documented schemas.
+    pub(crate) fields_ttl: Option<Duration>,
 }
 
 impl Default for ClientSettings {
@@ -55,8 +58,17 @@ impl Default for ClientSettings {
         Self {
             timeout: Duration::from_secs(30),
             tools_page_size: 100,
+            fields_ttl: Some(freshservice_mcp::DEFAULT_PROFILE_TTL),
         }
     }
+}
+
+/// One account's form fields, shared by every server of the account while its key and
+/// location stay what they were when it was made.
+struct SharedFields {
+    sealed_api_key: Vec<u8>,
+    location: Location,
+    fields: AccountFields,
 }
 
 /// Why a service could not be built from stored settings.
@@ -81,6 +93,8 @@ pub(crate) struct Directory {
     clock: Clock,
     servers: RwLock<HashMap<String, Arc<CachedServer>>>,
     api_tokens: RwLock<HashMap<String, ApiToken>>,
+    /// Form fields by account id: read once per time-to-live for all of an account's servers.
+    account_fields: RwLock<HashMap<String, SharedFields>>,
     epoch: AtomicU64,
 }
 
@@ -104,6 +118,7 @@ impl Directory {
             clock,
             servers: RwLock::default(),
             api_tokens: RwLock::default(),
+            account_fields: RwLock::default(),
             epoch: AtomicU64::new(0),
         }
     }
@@ -162,17 +177,23 @@ impl Directory {
             .map_err(|error| internal(&error))?
             // The account was deleted under us; its servers went with it.
             .ok_or(Refusal::NotFound)?;
-        build_service(&account, &record.config, &self.key, &self.settings).map_err(|error| {
-            match error {
-                BuildError::Config(message) => {
-                    log(&format!(
-                        "MCP server {} has an unusable stored configuration: {message}",
-                        record.id
-                    ));
-                    Refusal::Internal(message)
-                }
-                BuildError::Internal(error) => internal(&error),
+        let shared = |client: &freshservice_client::Client| self.fields_for(&account, client);
+        build_service(
+            &account,
+            &record.config,
+            &self.key,
+            &self.settings,
+            Some(&shared),
+        )
+        .map_err(|error| match error {
+            BuildError::Config(message) => {
+                log(&format!(
+                    "MCP server {} has an unusable stored configuration: {message}",
+                    record.id
+                ));
+                Refusal::Internal(message)
             }
+            BuildError::Internal(error) => internal(&error),
         })
     }
 
@@ -335,7 +356,34 @@ impl Directory {
         account: &Account,
         config: &ServerConfig,
     ) -> Result<McpService, BuildError> {
-        build_service(account, config, &self.key, &self.settings)
+        build_service(account, config, &self.key, &self.settings, None)
+    }
+
+    /// The account's shared form fields, made with `client` when the account has none yet (or
+    /// its key or location changed since).
+    fn fields_for(
+        &self,
+        account: &Account,
+        client: &freshservice_client::Client,
+    ) -> Option<AccountFields> {
+        let ttl = self.settings.fields_ttl?;
+        let mut shared = write(&self.account_fields);
+        if let Some(known) = shared.get(&account.id)
+            && known.sealed_api_key == account.sealed_api_key
+            && known.location == account.location
+        {
+            return Some(known.fields.clone());
+        }
+        let fields = AccountFields::with_ttl(client.clone(), ttl);
+        shared.insert(
+            account.id.clone(),
+            SharedFields {
+                sealed_api_key: account.sealed_api_key.clone(),
+                location: account.location.clone(),
+                fields: fields.clone(),
+            },
+        );
+        Some(fields)
     }
 }
 
@@ -385,11 +433,15 @@ pub(crate) fn filter_for(config: &ServerConfig) -> Result<ToolFilter, String> {
         .with_tags(config.tags.clone()))
 }
 
+/// Gives the account's shared form fields for a service built with this client.
+type FieldsFor<'a> = &'a dyn Fn(&freshservice_client::Client) -> Option<AccountFields>;
+
 fn build_service(
     account: &Account,
     config: &ServerConfig,
     key: &SecretKey,
     settings: &ClientSettings,
+    fields_for: Option<FieldsFor<'_>>,
 ) -> Result<McpService, BuildError> {
     let api_key = key
         .unseal(&account.sealed_api_key, &account.id)
@@ -404,7 +456,11 @@ fn build_service(
             .parse()
             .map_err(|message| BuildError::Config(format!("config.tool_exposure: {message}")))?,
     };
-    McpService::builder()
+    let mut builder = McpService::builder();
+    if let Some(fields) = fields_for.and_then(|fields_for| fields_for(&client)) {
+        builder = builder.account_fields(fields);
+    }
+    builder
         .client(client)
         .filter(filter)
         .tool_exposure(exposure)

@@ -46,6 +46,9 @@ OPTIONS (stdio):
     --workspace <IDS>        scope to these workspaces: one id is filled in for you; several must be named per call
     --retry-rate-limited     retry a 429 on reads, updates and deletes after Retry-After (never creates; off by default)
     --keep-free <SHARE>      pace requests to keep this share of the account's per-minute budget free, e.g. 0.2
+    --fields-ttl <SECS>      read the account's form fields (custom statuses, sources, fields, categories) in the
+                             background and shape the tools' schemas with them, again after SECS (default 600;
+                             0: never, the documented schemas only)
 
 The API key is read from FRESHSERVICE_API_KEY only, so it never shows in a process list.
 Logs go to stderr; stdout carries only MCP messages.
@@ -65,6 +68,9 @@ OPTIONS (serve):
 Secrets come from the environment or the config file only:
     FRESHSERVICE_MCP_ADMIN_KEY    the admin API's bearer key (at least 16 characters)
     FRESHSERVICE_MCP_SECRET_KEY   32 bytes in base64 or hex that encrypt stored Freshservice API keys
+
+Each account's form fields shape its servers' schemas, read once per account and kept for
+FRESHSERVICE_MCP_FIELDS_TTL seconds (or fields_ttl_secs in --config; default 600, 0: never read).
 
 Admin API (Authorization: Bearer <admin key>): POST/GET /integrated-account, GET/DELETE
 /integrated-account/{id}, POST/GET /integrated-account/{id}/mcp, GET/DELETE
@@ -160,7 +166,14 @@ fn build_service(options: &StdioOptions) -> Result<McpService, String> {
     let client = client.build().map_err(|error| error.to_string())?;
     let filter =
         ToolFilter::parse(&options.methods, &options.tags).map_err(|error| error.to_string())?;
-    McpService::builder()
+    let mut builder = McpService::builder();
+    if let Some(ttl) = options.fields_ttl {
+        builder = builder.account_fields(freshservice_mcp::AccountFields::with_ttl(
+            client.clone(),
+            ttl,
+        ));
+    }
+    builder
         .client(client)
         .filter(filter)
         .tools_page_size(options.tools_page_size)

@@ -163,6 +163,7 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
     let settings = ClientSettings {
         timeout: config.freshservice_timeout,
         tools_page_size: config.tools_page_size,
+        fields_ttl: config.fields_ttl,
     };
     let directory = Arc::new(Directory::new(
         Arc::clone(&storage),

@@ -582,9 +582,12 @@ impl McpService {
             state.protocol_version = Some(version.to_owned());
             state.client_capabilities = params.capabilities;
         }
-        let result =
-            InitializeResult::new(version, self.capabilities(), self.inner.server_info.clone())
-                .with_instructions(self.instructions());
+        let result = InitializeResult::new(
+            version,
+            self.capabilities(false),
+            self.inner.server_info.clone(),
+        )
+        .with_instructions(self.instructions());
         serde_json::to_value(result).map_err(internal)
     }
 
@@ -637,7 +640,7 @@ impl McpService {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            self.capabilities(),
+            self.capabilities(true),
         );
         result.instructions = Some(self.instructions());
         result.cache_scope = CacheScope::Private;
@@ -645,12 +648,15 @@ impl McpService {
         serde_json::to_value(result).unwrap_or(Value::Null)
     }
 
-    /// Tools (with `listChanged` when account fields can change them) and logging; prompts and
-    /// resources are declared empty.
-    fn capabilities(&self) -> ServerCapabilities {
+    /// Tools and logging; prompts and resources are declared empty. Legacy sessions get
+    /// `listChanged` when account fields can change the tools; the modern era would need a
+    /// `subscriptions/listen` stream, which this server does not offer (its clients see changes
+    /// when their `ttlMs` runs out).
+    fn capabilities(&self, modern: bool) -> ServerCapabilities {
         let mut capabilities =
             ServerCapabilities::tools_and_logging().with_empty_prompts_and_resources();
-        if self.inner.account.is_some()
+        if !modern
+            && self.inner.account.is_some()
             && let Some(tools) = capabilities.tools.as_mut()
         {
             tools.list_changed = Some(true);

@@ -78,7 +78,10 @@ async def main() -> None:
                 described = structured(SCHEMA, await client.call_tool(SCHEMA, {"names": listed[start:start + 10]}))
                 for tool in described["tools"]:
                     schemas[tool["name"]] = tool["inputSchema"]
-            listed_schemas = {tool.name: tool.input_schema for tool in tools if tool.name in schemas}
+            # The account's form fields may have shaped some schemas since the first listing (the
+            # server says so with tools/list_changed): compare with the list as it is now.
+            relisted = (await client.list_tools()).tools
+            listed_schemas = {tool.name: tool.input_schema for tool in relisted if tool.name in schemas}
             report["schemas_match"] = bool(schemas) and all(
                 schemas[name] == listed_schemas[name] for name in schemas
             )

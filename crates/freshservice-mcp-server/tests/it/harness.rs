@@ -137,12 +137,16 @@ pub(crate) async fn run_python_client(
     ));
     std::fs::write(&calls_file, calls.to_string()).unwrap();
     let calls_path = calls_file.to_string_lossy().into_owned();
+    // These tests count what reaches the mock: the account's form fields (read in the
+    // background, and tested against the sandbox) would add requests they do not expect.
+    let mut server_args = vec!["--fields-ttl", "0"];
+    server_args.extend_from_slice(extra_args);
     let run = run_python(
         "py_client.py",
         &["--mode", mode, "--calls", &calls_path],
         &mock.uri(),
         API_KEY,
-        extra_args,
+        &server_args,
     )
     .await;
     let _ = std::fs::remove_file(&calls_file);
