@@ -1,6 +1,7 @@
 //! End-to-end tests of the `freshservice-mcp` binary with real MCP clients, against a
 //! wiremock Freshservice on 127.0.0.1.
 
+mod account_fields;
 mod agent_grade;
 mod conformance_serve;
 mod demo;

@@ -1,0 +1,172 @@
+//! The account's own schemas, through the Python `mcp` client and `freshservice-mcp stdio`, against
+//! a sandbox account with custom statuses, a custom source and custom fields: what the schema
+//! lists, what goes through, what is refused before it is sent, an account that hides its
+//! fields, and a change seen after the time-to-live.
+
+use freshservice_sandbox::{Account, Sandbox};
+use serde_json::Value;
+
+use crate::harness::run_python;
+
+async fn customised(form_fields_access: bool) -> Sandbox {
+    Sandbox::builder()
+        .account(Account::Customised)
+        .form_fields_access(form_fields_access)
+        .start()
+        .await
+}
+
+fn text(result: &Value) -> &str {
+    result["content"][0]["text"].as_str().unwrap_or_default()
+}
+
+/// Tickets the sandbox holds, by subject.
+fn tickets_with_subject(sandbox: &Sandbox, subject: &str) -> usize {
+    sandbox
+        .records("tickets")
+        .iter()
+        .filter(|ticket| ticket["subject"] == subject)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_create_ticket_schema_is_the_accounts_and_calls_follow_it() {
+    let sandbox = customised(true).await;
+    let before = sandbox.records("tickets").len();
+    let run = run_python(
+        "py_account.py",
+        &["--scenario", "customised"],
+        &sandbox.uri(),
+        sandbox.api_key(),
+        &[],
+    )
+    .await;
+    let report = &run.report;
+
+    let status = &report["status"];
+    for code in [2, 3, 4, 5, 6, 7] {
+        assert!(
+            status["enum"].as_array().unwrap().contains(&code.into()),
+            "{status}"
+        );
+    }
+    assert!(
+        status["description"]
+            .as_str()
+            .unwrap()
+            .contains("6 Awaiting Vendor"),
+        "{status}"
+    );
+    assert!(
+        report["source"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&1008.into()),
+        "{}",
+        report["source"]
+    );
+    let custom = &report["custom_fields"];
+    let properties = &custom["properties"];
+    assert_eq!(
+        properties["cf_business_impact"]["enum"],
+        serde_json::json!(["Low", "Medium", "High"]),
+        "{custom}"
+    );
+    assert!(
+        properties["cf_units_affected"]["type"]
+            .to_string()
+            .contains("integer"),
+        "{custom}"
+    );
+    assert_eq!(properties["cf_target_date"]["format"], "date", "{custom}");
+    assert!(
+        properties["cf_vendor_escalated"]["type"]
+            .to_string()
+            .contains("boolean")
+    );
+    assert!(
+        custom["required"]
+            .as_array()
+            .unwrap()
+            .contains(&"cf_business_impact".into()),
+        "{custom}"
+    );
+
+    // Created with the custom status and source, updated to the other custom status, read back.
+    assert_ne!(report["created"]["isError"], true, "{}", report["created"]);
+    assert_ne!(report["updated"]["isError"], true, "{}", report["updated"]);
+    let read = &report["read"]["structuredContent"]["ticket"];
+    assert_eq!(read["status"], 7, "{read}");
+    assert_eq!(read["source"], 1008, "{read}");
+    let id = read["id"].as_i64().unwrap();
+    let stored = sandbox.get("tickets", id).unwrap();
+    assert_eq!(stored["status"], 7);
+    assert_eq!(stored["custom_fields"]["cf_business_impact"], "High");
+
+    // Refused before anything was sent, each naming the field.
+    let outside = &report["outside_choices"];
+    assert_eq!(outside["isError"], true, "{outside}");
+    assert!(text(outside).contains("cf_business_impact"), "{outside}");
+    assert!(text(outside).contains("nothing was sent"), "{outside}");
+    let missing = &report["missing_required"];
+    assert_eq!(missing["isError"], true, "{missing}");
+    assert!(text(missing).contains("cf_business_impact"), "{missing}");
+    assert_eq!(tickets_with_subject(&sandbox, "s"), 0);
+    assert_eq!(sandbox.records("tickets").len(), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_that_hides_its_fields_still_takes_its_own_status_codes() {
+    let sandbox = customised(false).await;
+    let run = run_python(
+        "py_account.py",
+        &["--scenario", "refused"],
+        &sandbox.uri(),
+        sandbox.api_key(),
+        &[],
+    )
+    .await;
+    let report = &run.report;
+    assert_eq!(report["unchanged"], true, "{report}");
+    assert_eq!(report["told"], false, "{report}");
+    let status = &report["status"];
+    assert!(status.get("enum").is_none(), "{status}");
+    let described = status["description"].as_str().unwrap();
+    assert!(
+        described.contains("2 Open") && described.contains("5 Closed"),
+        "{described}"
+    );
+    // Sent, not refused, and the account took it.
+    assert_ne!(report["updated"]["isError"], true, "{}", report["updated"]);
+    assert_eq!(sandbox.get("tickets", 1).unwrap()["status"], 6);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_on_the_account_is_seen_after_the_time_to_live_with_list_changed() {
+    let sandbox = customised(true).await;
+    let run = run_python(
+        "py_account.py",
+        &["--scenario", "ttl"],
+        &sandbox.uri(),
+        sandbox.api_key(),
+        &["--fields-ttl", "1"],
+    )
+    .await;
+    let report = &run.report;
+    assert_eq!(report["told"], true, "{report}");
+    let added = report["source_id"].as_i64().unwrap();
+    assert!(
+        report["source"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&added.into()),
+        "{report}"
+    );
+    assert!(
+        report["source"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Walk-in kiosk"),
+        "{report}"
+    );
+}
