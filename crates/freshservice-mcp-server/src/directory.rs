@@ -350,13 +350,15 @@ impl Directory {
         Ok(deleted.len())
     }
 
-    /// Builds the service a server would get, to validate a configuration before storing it.
+    /// Builds the service a server gets, to validate a configuration before storing it (and
+    /// then to serve it: see [`insert_built`](Self::insert_built)).
     pub(crate) fn build(
         &self,
         account: &Account,
         config: &ServerConfig,
     ) -> Result<McpService, BuildError> {
-        build_service(account, config, &self.key, &self.settings, None)
+        let shared = |client: &freshservice_client::Client| self.fields_for(account, client);
+        build_service(account, config, &self.key, &self.settings, Some(&shared))
     }
 
     /// The account's shared form fields, made with `client` when the account has none yet (or

@@ -170,3 +170,76 @@ async fn a_change_on_the_account_is_seen_after_the_time_to_live_with_list_change
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provisioned_server_lists_the_accounts_schemas_and_tells_its_legacy_sessions() {
+    use crate::serve_harness::{Serve, temp_db};
+    use freshservice_sandbox::FormModule;
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let sandbox = customised(true).await;
+    // The account's own ticket fields, answered slowly: the session lists the tools first.
+    let fields = sandbox.form_fields(FormModule::Tickets);
+    Mock::given(method("GET"))
+        .and(path("/api/v2/ticket_form_fields"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ticket_fields": fields }))
+                .set_delay(std::time::Duration::from_millis(500)),
+        )
+        .mount(sandbox.mock_server())
+        .await;
+    let serve = Serve::start(&temp_db("account-fields"), &[]);
+    let account = serve
+        .create_account(&sandbox.uri(), sandbox.api_key())
+        .await;
+    let created = serve
+        .create_server(&account, json!({"name": "desk", "config": {}}))
+        .await;
+    let mut mcp = serve.mcp(created["url"].as_str().unwrap());
+    let init = mcp.initialize().await;
+    assert_eq!(
+        init.json["result"]["capabilities"]["tools"]["listChanged"], true,
+        "{}",
+        init.text
+    );
+    let status_of = |reply: &crate::serve_harness::Reply| {
+        reply.json["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|tool| tool["name"] == "create_a_freshservice_ticket")
+            .unwrap()["inputSchema"]["properties"]["status"]
+            .clone()
+    };
+    let first = mcp.request("tools/list", json!({})).await;
+    assert!(status_of(&first).get("enum").is_none(), "{}", first.text);
+
+    let mut told = false;
+    let mut shaped = None;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let reply = mcp.request("tools/list", json!({})).await;
+        told |= reply.text.contains("notifications/tools/list_changed");
+        let status = status_of(&reply);
+        if status["enum"].is_array() {
+            shaped = Some(status);
+            break;
+        }
+    }
+    let shaped = shaped.expect("the account's schema never arrived");
+    assert!(shaped["enum"].as_array().unwrap().contains(&6.into()));
+    assert!(told, "the legacy session was not told the list changed");
+
+    let refused = mcp
+        .call(
+            "create_a_freshservice_ticket",
+            json!({"subject": "s", "description": "d", "email": "a@b.co", "status": 6, "priority": 1,
+                   "custom_fields": {"cf_business_impact": "Huge"}}),
+        )
+        .await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert_eq!(tickets_with_subject(&sandbox, "s"), 0);
+}
