@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use freshservice_sandbox::Sandbox;
+use freshservice_sandbox::{Account, Sandbox};
 
 /// The port the demo's sandbox listens on unless told otherwise, so the printed configuration
 /// stays valid across restarts.
@@ -18,11 +18,14 @@ const DEMO_PORT: u16 = 8765;
 #[derive(Debug, PartialEq)]
 pub(crate) struct SandboxOptions {
     pub(crate) listen: SocketAddr,
+    /// The documented default account, or one with custom statuses, a source and custom fields.
+    pub(crate) account: Account,
 }
 
-/// Parses `--listen ADDR` (the only option); the default is 127.0.0.1:8765.
+/// Parses `--listen ADDR` (default 127.0.0.1:8765) and `--account default|customised`.
 pub(crate) fn parse(arguments: &[String]) -> Result<SandboxOptions, String> {
     let mut listen = SocketAddr::from(([127, 0, 0, 1], DEMO_PORT));
+    let mut account = Account::Default;
     let mut arguments = arguments.iter();
     while let Some(flag) = arguments.next() {
         let (name, inline) = match flag.split_once('=') {
@@ -44,14 +47,28 @@ pub(crate) fn parse(arguments: &[String]) -> Result<SandboxOptions, String> {
                     ));
                 }
             }
+            "--account" => {
+                let text = inline
+                    .or_else(|| arguments.next().cloned())
+                    .ok_or("--account needs default or customised")?;
+                account = match text.as_str() {
+                    "default" => Account::Default,
+                    "customised" | "customized" => Account::Customised,
+                    other => {
+                        return Err(format!(
+                            "--account {other:?}: use default (the documented account) or customised (custom statuses, a source and custom fields)"
+                        ));
+                    }
+                };
+            }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (the only option is --listen)"
+                    "unknown option {other:?} (the options are --listen and --account)"
                 ));
             }
         }
     }
-    Ok(SandboxOptions { listen })
+    Ok(SandboxOptions { listen, account })
 }
 
 /// Runs the sandbox until Ctrl-C; with `demo`, first prints how to connect an MCP client.
@@ -68,6 +85,7 @@ pub(crate) fn run(options: &SandboxOptions, demo: bool) -> ExitCode {
     };
     runtime.block_on(async {
         let sandbox = match Sandbox::builder()
+            .account(options.account)
             .record_requests(false)
             .listen(options.listen)
             .await
@@ -232,6 +250,11 @@ mod tests {
     fn parse_trials() {
         let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
         assert_eq!(parse(&[]).unwrap().listen.port(), DEMO_PORT);
+        assert_eq!(parse(&[]).unwrap().account, Account::Default);
+        assert_eq!(
+            parse(&args(&["--account", "customised"])).unwrap().account,
+            Account::Customised
+        );
         assert_eq!(
             parse(&args(&["--listen", "127.0.0.1:9000"]))
                 .unwrap()
@@ -251,6 +274,7 @@ mod tests {
             (args(&["--listen", "nowhere"]), "not an address"),
             (args(&["--listen"]), "needs an address"),
             (args(&["--port", "1"]), "unknown option"),
+            (args(&["--account", "mine"]), "customised"),
         ] {
             let error = parse(&bad).unwrap_err();
             assert!(error.contains(fragment), "{bad:?}: {error}");

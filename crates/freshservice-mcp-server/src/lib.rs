@@ -27,8 +27,11 @@ freshservice-mcp: the Freshservice REST API v2 as Model Context Protocol tools
 USAGE:
     freshservice-mcp stdio [OPTIONS]     serve one MCP client on stdin/stdout
     freshservice-mcp serve [OPTIONS]     serve provisioned MCP servers over Streamable HTTP
-    freshservice-mcp demo [--listen ADDR]     run a fake Freshservice with a story and print how to connect
-    freshservice-mcp sandbox [--listen ADDR]  run only the fake Freshservice (default 127.0.0.1:8765, key `sandbox`)
+    freshservice-mcp demo [--listen ADDR] [--account default|customised]
+                                         run a fake Freshservice with a story and print how to connect
+    freshservice-mcp sandbox [--listen ADDR] [--account default|customised]
+                                         run only the fake Freshservice (default 127.0.0.1:8765, key `sandbox`);
+                                         customised: custom ticket statuses, a source and custom fields
 
 OPTIONS (stdio):
     --domain <NAME>          Freshservice domain, e.g. acme or acme.freshservice.com [env: FRESHSERVICE_DOMAIN]
