@@ -313,10 +313,16 @@ impl<'a> Index<'a> {
                 if !(in_path || param.location == ParamLocation::Query) {
                     continue;
                 }
-                let Some(resource) = param.name.strip_suffix("_id") else {
+                // `ids` and `device_ids` (bulk operations) take ids of many records.
+                let Some(resource) = param
+                    .name
+                    .strip_suffix("_id")
+                    .or_else(|| param.name.strip_suffix("_ids"))
+                    .or((param.name == "ids").then_some("display"))
+                else {
                     continue;
                 };
-                // `display_id` (assets) is the id of the module's own record.
+                // `display_id` (assets) and `ids` are ids of the module's own records.
                 let resource = if resource == "display" {
                     operation.tag.as_str()
                 } else {
@@ -352,11 +358,6 @@ impl<'a> Index<'a> {
     /// The term id of an indexed stem.
     pub(super) fn term(&self, stem: &str) -> Option<u32> {
         self.terms.get(stem).copied()
-    }
-
-    #[cfg(test)]
-    pub(super) fn terms_iter(&self) -> impl Iterator<Item = (&String, u32)> {
-        self.terms.iter().map(|(stem, term)| (stem, *term))
     }
 
     /// Adds each concept's BM25F score to `scores`.

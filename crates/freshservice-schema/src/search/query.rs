@@ -84,6 +84,10 @@ pub(super) fn analyse(text: &str, vocabulary: &Vocabulary, index: &Index<'_>) ->
         &words, &consumed, &verbs, &kinds, vocabulary, index, &mut query,
     );
     membership(&words, &spans, vocabulary, index, &mut query);
+    if query.bulk {
+        // Several ids are many records, not one.
+        query.hints[Hint::One.index()] = 0.0;
+    }
     query
 }
 
@@ -502,9 +506,11 @@ fn membership(
     }
     let head = container[0];
     query.concepts[head].weight = query.concepts[head].weight.max(HEAD_WEIGHT);
+    let mut member_id = None;
     for id in &mut query.ids {
         if id.position > verb && id.position < preposition {
             id.soft = true;
+            member_id = Some(id.position);
         }
     }
     let means: Vec<u32> = words_of
@@ -512,6 +518,14 @@ fn membership(
         .iter()
         .map(|stem| index.term(stem).unwrap_or(NO_TERM))
         .collect();
+    // The member's id is the id of a member (`member_id`).
+    if let Some(position) = member_id {
+        query.ids.push(IdRef {
+            resource: means.clone(),
+            soft: true,
+            position,
+        });
+    }
     if means.iter().any(|&term| term != NO_TERM) {
         query.concepts.push(Concept {
             alternatives: vec![(means, 1.0)],
