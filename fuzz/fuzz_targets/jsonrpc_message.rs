@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_protocol::{
+use mcp_messages::{
     CallToolParams, InitializeParams, ListToolsParams, Message, decode_cursor, modern_request_meta,
     parse_params, progress_token,
 };

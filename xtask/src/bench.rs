@@ -556,7 +556,7 @@ impl StdioServer {
         self.request(
             "initialize",
             json!({
-                "protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                "protocolVersion": mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                 "capabilities": {},
                 "clientInfo": {"name": "xtask-bench", "version": env!("CARGO_PKG_VERSION")},
             }),

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use mcp_protocol::{Message, Request, RequestId};
+use mcp_messages::{Message, Request, RequestId};
 use serde_json::{Value, json};
 
 /// The Markdown list of tools, relative to the workspace root.
@@ -138,7 +138,7 @@ pub(crate) fn tools_list_with(exposure: freshservice_mcp::ToolExposure) -> Resul
         call(
             "initialize",
             json!({
-                "protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                "protocolVersion": mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                 "capabilities": {},
                 "clientInfo": {"name": "xtask-codegen", "version": env!("CARGO_PKG_VERSION")},
             }),

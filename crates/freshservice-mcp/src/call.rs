@@ -5,7 +5,7 @@
 
 use arg_router::RoutedRequest;
 use freshservice_client::{ApiRequest, ApiResponse, Client};
-use mcp_protocol::{
+use mcp_messages::{
     CallToolResult, ContentBlock, JsonObject, Notification, ProgressParams, RequestId, method,
 };
 use ratelimit_headers::RateLimitStatus;

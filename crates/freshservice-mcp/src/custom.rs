@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use mcp_protocol::{
+use mcp_messages::{
     CallToolResult, ErrorObject, JsonObject, LoggingLevel, LoggingMessageParams, Notification,
     ProgressParams, RequestId, Tool, error_code, method,
 };

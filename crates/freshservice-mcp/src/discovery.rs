@@ -5,7 +5,7 @@
 //! `get_freshservice_tool_schema` and `call_freshservice_tool`; they reach exactly the tools the
 //! server's filters allow, with the same validation as a direct call.
 
-use mcp_protocol::{CallToolResult, JsonObject, Tool, ToolAnnotations};
+use mcp_messages::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
 use crate::registry::{ExposedTool, View};
@@ -264,7 +264,7 @@ mod tests {
         let payload = serde_json::to_string(&json!({"tools": meta_tools()})).unwrap();
         assert!(payload.len() < 3 * 1024, "{} bytes", payload.len());
         for tool in meta_tools() {
-            assert!(mcp_protocol::is_valid_tool_name(&tool.name));
+            assert!(mcp_messages::is_valid_tool_name(&tool.name));
         }
     }
 }

@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 /// The protocol types custom tools are written with.
-pub use mcp_protocol;
+pub use mcp_messages;
 
 mod account;
 mod call;

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use freshservice_schema::{
     AccountProfile, Catalog, FilterEndpoint, Operation, OperationKind, ProfileSource,
 };
-use mcp_protocol::{JsonObject, Tool, ToolAnnotations};
+use mcp_messages::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
 use crate::{Error, ToolFilter};
@@ -501,7 +501,7 @@ mod tests {
         for exposed in view.tools() {
             let tool = &exposed.tool;
             assert!(
-                mcp_protocol::is_valid_tool_name(&tool.name),
+                mcp_messages::is_valid_tool_name(&tool.name),
                 "{}",
                 tool.name
             );
@@ -552,19 +552,19 @@ mod tests {
         let mut next_id = 0;
         let mut call = async |method: &str, params: Value| {
             next_id += 1;
-            let request = mcp_protocol::Request::new(
-                mcp_protocol::RequestId::Number(next_id),
+            let request = mcp_messages::Request::new(
+                mcp_messages::RequestId::Number(next_id),
                 method,
                 Some(params),
             );
             match service.handle_request(&session, request, None).await {
-                mcp_protocol::Message::Response(response) => response.result,
+                mcp_messages::Message::Response(response) => response.result,
                 other => panic!("{method}: {other:?}"),
             }
         };
         call(
             "initialize",
-            json!({"protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+            json!({"protocolVersion": mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                    "capabilities": {}, "clientInfo": {"name": "size-test", "version": "0"}}),
         )
         .await;

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use freshservice_client::Client;
-use mcp_protocol::{
+use mcp_messages::{
     CacheScope, CallToolParams, DiscoverResult, ErrorObject, ErrorResponse, Implementation,
     InitializeParams, InitializeResult, JsonObject, ListToolsParams, ListToolsResult, LoggingLevel,
     LoggingMessageParams, Message, Notification, Request, RequestId, RequestMeta, Response,
@@ -518,7 +518,7 @@ impl McpService {
                 match request.method.as_str() {
                     method::INITIALIZE => self.initialize(session, params).map(Payload::Value),
                     method::PING => Ok(Payload::Value(json!({}))),
-                    method::SERVER_DISCOVER => Err(mcp_protocol::require_modern_meta(params)
+                    method::SERVER_DISCOVER => Err(mcp_messages::require_modern_meta(params)
                         .err()
                         .unwrap_or_else(|| {
                             ErrorObject::invalid_params("server/discover needs modern _meta")
@@ -530,7 +530,7 @@ impl McpService {
                             error_code::INVALID_REQUEST,
                             format!(
                                 "session not initialized: send initialize first, or send {} in params._meta to use protocol version 2026-07-28",
-                                mcp_protocol::PROTOCOL_VERSION_KEY
+                                mcp_messages::PROTOCOL_VERSION_KEY
                             ),
                         ))
                     }
@@ -787,7 +787,7 @@ impl McpService {
         let CallToolParams {
             name, arguments, ..
         } = parse_params(params)?;
-        let progress = match (notifier, mcp_protocol::progress_token(params)) {
+        let progress = match (notifier, mcp_messages::progress_token(params)) {
             (Some(notifier), Some(token)) => Some((notifier, token)),
             _ => None,
         };
@@ -818,7 +818,7 @@ impl McpService {
                     Some(Value::Object(object)) => object.clone(),
                     Some(_) => {
                         return self.finish(
-                            CallOutcome::local(mcp_protocol::CallToolResult::error(
+                            CallOutcome::local(mcp_messages::CallToolResult::error(
                                 "/arguments: expected an object holding the tool's arguments",
                             )),
                             &name,
@@ -839,7 +839,7 @@ impl McpService {
                     tool: &name,
                     log_floor: log_level,
                     notifier,
-                    progress_token: mcp_protocol::progress_token(params),
+                    progress_token: mcp_messages::progress_token(params),
                 };
                 CallOutcome::local(tool.call(arguments, context).await)
             }
@@ -899,7 +899,7 @@ impl McpService {
         notifier: Option<&Notifier>,
         level: LoggingLevel,
         tool: &str,
-        result: &mcp_protocol::CallToolResult,
+        result: &mcp_messages::CallToolResult,
     ) {
         let (Some(floor), Some(notifier)) = (floor, notifier) else {
             return;
@@ -911,7 +911,7 @@ impl McpService {
             .content
             .iter()
             .find_map(|block| match block {
-                mcp_protocol::ContentBlock::Text { text, .. } => Some(text.as_str()),
+                mcp_messages::ContentBlock::Text { text, .. } => Some(text.as_str()),
                 _ => None,
             })
             .unwrap_or("");

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_protocol::{
+use mcp_messages::{
     CancelledParams, ErrorObject, ErrorResponse, Message, RequestId, error_code, method,
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -141,7 +141,7 @@ where
         match message {
             Message::Notification(notification) if notification.method == method::CANCELLED => {
                 if let Ok(params) =
-                    mcp_protocol::parse_params::<CancelledParams>(notification.params.as_ref())
+                    mcp_messages::parse_params::<CancelledParams>(notification.params.as_ref())
                     && let Some(handle) = lock(&in_flight).remove(&params.request_id)
                 {
                     // The spec says to send nothing for a cancelled request.

@@ -477,7 +477,7 @@ impl Agent {
                 "initialize".into(),
                 "initialize",
                 json!({
-                    "protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                    "protocolVersion": mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                     "capabilities": {},
                     "clientInfo": {"name": "xtask-bench-agent", "version": env!("CARGO_PKG_VERSION")},
                 }),

@@ -164,7 +164,7 @@ impl HttpClient {
         let response = post(&client, url)
             .body(
                 json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-                    "protocolVersion": mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                    "protocolVersion": mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                     "capabilities": {},
                     "clientInfo": {"name": "xtask-bench", "version": env!("CARGO_PKG_VERSION")},
                 }})
@@ -185,8 +185,8 @@ impl HttpClient {
         let initialized = post(&client, url)
             .header("mcp-session-id", &session)
             .header(
-                "mcp-protocol-version",
-                mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                "mcp-messages-version",
+                mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
             )
             .body(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string())
             .send()
@@ -211,8 +211,8 @@ impl HttpClient {
             Some(session) => post(&self.client, &self.url)
                 .header("mcp-session-id", &**session)
                 .header(
-                    "mcp-protocol-version",
-                    mcp_protocol::LATEST_LEGACY_PROTOCOL_VERSION,
+                    "mcp-messages-version",
+                    mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                 )
                 .body(
                     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": tool_params()})
@@ -260,13 +260,13 @@ impl HttpClient {
         let mut params = params;
         let name = params["name"].as_str().unwrap_or_default().to_owned();
         params["_meta"] = json!({
-            mcp_protocol::PROTOCOL_VERSION_KEY: mcp_protocol::MODERN_PROTOCOL_VERSION,
+            mcp_messages::PROTOCOL_VERSION_KEY: mcp_messages::MODERN_PROTOCOL_VERSION,
             "io.modelcontextprotocol/clientCapabilities": {},
         });
         post(&self.client, &self.url)
             .header(
-                "mcp-protocol-version",
-                mcp_protocol::MODERN_PROTOCOL_VERSION,
+                "mcp-messages-version",
+                mcp_messages::MODERN_PROTOCOL_VERSION,
             )
             .header("mcp-method", "tools/call")
             .header("mcp-name", name)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use freshservice_mcp::{McpService, Session, ToolExposure};
 use freshservice_sandbox::Sandbox;
-use mcp_protocol::{Message, Request, RequestId};
+use mcp_messages::{Message, Request, RequestId};
 use serde_json::{Value, json};
 
 struct Harness {

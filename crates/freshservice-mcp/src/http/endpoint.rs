@@ -22,7 +22,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use mcp_protocol::{
+use mcp_messages::{
     CancelledParams, Era, ErrorObject, ErrorResponse, Message, PROTOCOL_VERSION_KEY,
     Request as RpcRequest, RequestId, era_of, error_code, method, parse_params,
     require_modern_meta, unsupported_version,

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use mcp_protocol::RequestId;
+use mcp_messages::RequestId;
 use serde_json::Value;
 use tokio::task::{AbortHandle, JoinHandle};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use freshservice_client::Client;
 use freshservice_mcp::{CustomTool, Error, HttpConfig, McpService, ToolContext};
-use mcp_protocol::{CallToolResult, JsonObject, Tool};
+use mcp_messages::{CallToolResult, JsonObject, Tool};
 use serde_json::{Value, json};
 
 use crate::fixture_tools::fixture_names;

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use freshservice_mcp::{CustomTool, ServiceBuilder, ToolContext};
-use mcp_protocol::{
+use mcp_messages::{
     CallToolResult, ContentBlock, JsonObject, LoggingLevel, ResourceContents, Tool,
 };
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! `Message::to_json` would, byte for byte, although it takes shortcuts to get there (responses
 //! serialised in their tasks, `tools/list` pages made once and kept).
 
-use freshservice_mcp::mcp_protocol::{self, Message};
+use freshservice_mcp::mcp_messages::{self, Message};
 use freshservice_mcp::{McpService, Session, serve_io};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -63,7 +63,7 @@ fn listing_requests(pages: usize) -> Vec<Value> {
                 id += 1;
                 let mut params = json!({});
                 if page > 0 {
-                    params["cursor"] = json!(mcp_protocol::encode_cursor(page * 100));
+                    params["cursor"] = json!(mcp_messages::encode_cursor(page * 100));
                 }
                 if era_modern {
                     params = modern(params);
@@ -97,7 +97,7 @@ async fn tools_list_pages_are_byte_identical_to_the_message_path() {
     let mut requests = listing_requests(pages);
     // A cursor that does not start a page is served too, just not kept.
     requests.push(json!({"jsonrpc": "2.0", "id": 9000, "method": "tools/list",
-        "params": {"cursor": mcp_protocol::encode_cursor(150)}}));
+        "params": {"cursor": mcp_messages::encode_cursor(150)}}));
     // And an invalid one is an error response.
     requests.push(json!({"jsonrpc": "2.0", "id": 9001, "method": "tools/list",
         "params": {"cursor": "nope"}}));

@@ -1,7 +1,7 @@
 //! Serde round trips of sample messages of each era (from `fixtures/mcp/`): every field a real
 //! client or server sends must survive parse → serialise unchanged.
 
-use mcp_protocol::{
+use mcp_messages::{
     CallToolParams, CallToolResult, CancelledParams, DiscoverResult, InitializeParams,
     InitializeResult, ListToolsParams, ListToolsResult, LoggingMessageParams, Message,
     ProgressParams, SetLevelParams, modern_request_meta,
