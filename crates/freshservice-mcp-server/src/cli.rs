@@ -162,18 +162,7 @@ pub(crate) fn parse(
             "--tool-exposure" => options.tool_exposure = value()?.parse()?,
             "--retry-rate-limited" if inline_value.is_none() => options.retry_rate_limited = true,
             "--fields-ttl" => {
-                let text = value()?;
-                let seconds = text
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|seconds| *seconds <= 86_400)
-                    .ok_or_else(|| {
-                        format!(
-                            "--fields-ttl {text:?} must be a whole number of seconds from 0 (off) to 86400"
-                        )
-                    })?;
-                options.fields_ttl = (seconds > 0).then(|| Duration::from_secs(seconds));
+                options.fields_ttl = crate::config::fields_ttl("--fields-ttl", &value()?)?;
             }
             "--keep-free" => {
                 let text = value()?;

@@ -176,24 +176,10 @@ pub(crate) fn resolve(
         None => 100,
     };
 
-    let fields_ttl = match env("FRESHSERVICE_MCP_FIELDS_TTL") {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|seconds| *seconds <= 86_400)
-            .ok_or_else(|| {
-                format!(
-                    "FRESHSERVICE_MCP_FIELDS_TTL {text:?} must be a whole number of seconds from 0 (off) to 86400"
-                )
-            })?,
-        None => match file.fields_ttl_secs {
-            Some(seconds) if seconds <= 86_400 => seconds,
-            Some(_) => {
-                return Err("fields_ttl_secs in --config must be from 0 (off) to 86400".into());
-            }
-            None => freshservice_mcp::DEFAULT_PROFILE_TTL.as_secs(),
-        },
+    let fields_ttl = match (env("FRESHSERVICE_MCP_FIELDS_TTL"), file.fields_ttl_secs) {
+        (Some(text), _) => fields_ttl("FRESHSERVICE_MCP_FIELDS_TTL", &text)?,
+        (None, Some(seconds)) => fields_ttl("fields_ttl_secs in --config", &seconds.to_string())?,
+        (None, None) => Some(freshservice_mcp::DEFAULT_PROFILE_TTL),
     };
 
     Ok(ServeConfig {
@@ -207,10 +193,24 @@ pub(crate) fn resolve(
         sweep_interval: Duration::from_secs(sweep_interval),
         freshservice_timeout: Duration::from_secs(freshservice_timeout),
         tools_page_size,
-        fields_ttl: (fields_ttl > 0).then(|| Duration::from_secs(fields_ttl)),
+        fields_ttl,
         allowed_hosts: file.allowed_hosts,
         allowed_origins: file.allowed_origins,
     })
+}
+
+/// How long an account's form fields are kept, from the seconds `text` gives for the setting
+/// `name`: `None` for 0 (never read them).
+pub(crate) fn fields_ttl(name: &str, text: &str) -> Result<Option<Duration>, String> {
+    let seconds = text
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|seconds| *seconds <= 86_400)
+        .ok_or_else(|| {
+            format!("{name} {text:?} must be a whole number of seconds from 0 (off) to 86400")
+        })?;
+    Ok((seconds > 0).then(|| Duration::from_secs(seconds)))
 }
 
 /// A PostgreSQL URL. It usually holds a password, so `Debug` does not show it.
