@@ -34,6 +34,12 @@ pub(crate) struct ServeConfig {
     /// How long an account's form fields are kept before they are read again (`None`: never
     /// read; servers keep the documented schemas).
     pub(crate) fields_ttl: Option<Duration>,
+    /// The most HTTP connections open at once.
+    pub(crate) max_connections: usize,
+    /// From accept to a connection's first complete request.
+    pub(crate) first_request_timeout: Duration,
+    /// How long a connection may stay idle between requests.
+    pub(crate) idle_timeout: Duration,
     /// Extra `Host` values to accept besides the listen and public addresses.
     pub(crate) allowed_hosts: Vec<String>,
     /// `Origin` values to accept from browsers.
@@ -54,6 +60,9 @@ struct FileConfig {
     freshservice_timeout_secs: Option<u64>,
     tools_page_size: Option<usize>,
     fields_ttl_secs: Option<u64>,
+    max_connections: Option<usize>,
+    first_request_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
     #[serde(default)]
     allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -182,6 +191,30 @@ pub(crate) fn resolve(
         (None, None) => Some(freshservice_mcp::DEFAULT_PROFILE_TTL),
     };
 
+    let http_defaults = freshservice_mcp::HttpConfig::default();
+    let max_connections = match file.max_connections {
+        Some(0) => return Err("max_connections in --config must be at least 1".into()),
+        Some(count) => count,
+        None => http_defaults.max_connections,
+    };
+    let seconds = |value: Option<u64>, name: &str, max: u64, default: Duration| match value {
+        Some(seconds) if (1..=max).contains(&seconds) => Ok(Duration::from_secs(seconds)),
+        Some(_) => Err(format!("{name} in --config must be from 1 to {max}")),
+        None => Ok(default),
+    };
+    let first_request_timeout = seconds(
+        file.first_request_timeout_secs,
+        "first_request_timeout_secs",
+        300,
+        http_defaults.first_request_timeout,
+    )?;
+    let idle_timeout = seconds(
+        file.idle_timeout_secs,
+        "idle_timeout_secs",
+        3600,
+        http_defaults.idle_timeout,
+    )?;
+
     Ok(ServeConfig {
         listen,
         db,
@@ -194,6 +227,9 @@ pub(crate) fn resolve(
         freshservice_timeout: Duration::from_secs(freshservice_timeout),
         tools_page_size,
         fields_ttl,
+        max_connections,
+        first_request_timeout,
+        idle_timeout,
         allowed_hosts: file.allowed_hosts,
         allowed_origins: file.allowed_origins,
     })

@@ -179,22 +179,24 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
         public_url: public_url.clone(),
         client_settings: settings,
     });
+    let http = {
+        let http = http_config(&config, local, &public_url).with_session_idle_timeout(
+            std::time::Duration::from_secs(SESSION_IDLE_SECS as u64),
+        );
+        match sessions {
+            Some(backend) => http.with_session_backend(backend),
+            None => http,
+        }
+    };
     let router = admin_router(state)
-        .merge(mcp_router(Arc::new(Resolver(directory)), {
-            let http = http_config(&config, local, &public_url).with_session_idle_timeout(
-                std::time::Duration::from_secs(SESSION_IDLE_SECS as u64),
-            );
-            match sessions {
-                Some(backend) => http.with_session_backend(backend),
-                None => http,
-            }
-        }))
+        .merge(mcp_router(Arc::new(Resolver(directory)), http.clone()))
         .fallback(not_found);
 
     log(&format!(
         "listening on http://{local}; MCP URLs look like {public_url}/mcp/<token>; admin API at {public_url}/integrated-account"
     ));
-    freshservice_mcp::serve_http(listener, router, shutdown_signal())
+    // The connection limits (cap, first-request and idle timeouts) come from the same settings.
+    freshservice_mcp::serve_http_with(listener, router, &http, shutdown_signal())
         .await
         .map_err(|error| Fatal::runtime(format!("the HTTP server failed: {error}")))?;
     log("stopped");
@@ -262,6 +264,9 @@ fn http_config(config: &ServeConfig, local: SocketAddr, public_url: &str) -> Htt
     defaults
         .with_allowed_hosts(hosts)
         .with_allowed_origins(origins)
+        .with_max_connections(config.max_connections)
+        .with_first_request_timeout(config.first_request_timeout)
+        .with_idle_timeout(config.idle_timeout)
 }
 
 async fn shutdown_signal() {

@@ -185,7 +185,7 @@ impl HttpClient {
         let initialized = post(&client, url)
             .header("mcp-session-id", &session)
             .header(
-                "mcp-messages-version",
+                "mcp-protocol-version",
                 mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
             )
             .body(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string())
@@ -211,7 +211,7 @@ impl HttpClient {
             Some(session) => post(&self.client, &self.url)
                 .header("mcp-session-id", &**session)
                 .header(
-                    "mcp-messages-version",
+                    "mcp-protocol-version",
                     mcp_messages::LATEST_LEGACY_PROTOCOL_VERSION,
                 )
                 .body(
@@ -265,7 +265,7 @@ impl HttpClient {
         });
         post(&self.client, &self.url)
             .header(
-                "mcp-messages-version",
+                "mcp-protocol-version",
                 mcp_messages::MODERN_PROTOCOL_VERSION,
             )
             .header("mcp-method", "tools/call")

@@ -246,3 +246,71 @@ async fn slow_clients_are_cut_off_and_serving_goes_on() {
     target.assert_serving("slow clients").await;
     drop(serve);
 }
+
+/// Reads until the server closes the connection or `limit` passes; true when it closed.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0_u8; 256];
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thousands_of_idle_sockets_and_half_prefaces_do_not_hold_the_server() {
+    let sandbox = Sandbox::start().await;
+    let config = std::env::temp_dir().join(format!("fsmcp-limits-{}.json", std::process::id()));
+    std::fs::write(
+        &config,
+        r#"{"first_request_timeout_secs": 2, "idle_timeout_secs": 2}"#,
+    )
+    .unwrap();
+    let config_path = config.display().to_string();
+    let serve = Serve::start(&temp_db("limits"), &["--config", &config_path]);
+    let account = serve
+        .create_account(&sandbox.uri(), sandbox.api_key())
+        .await;
+    let created = serve
+        .create_server(&account, json!({"name": "Limits"}))
+        .await;
+    let url = created["url"].as_str().unwrap();
+    let target = Target {
+        address: serve.base.trim_start_matches("http://").to_owned(),
+        path: url.split(&serve.base).nth(1).unwrap().to_owned(),
+    };
+
+    // 2,000 sockets that send nothing and 500 that stop halfway through the HTTP/2 preface.
+    let mut silent = Vec::with_capacity(2_500);
+    for _ in 0..2_000 {
+        silent.push(TcpStream::connect(&target.address).await.unwrap());
+    }
+    for _ in 0..500 {
+        let mut stream = TcpStream::connect(&target.address).await.unwrap();
+        stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+        silent.push(stream);
+    }
+    // A legitimate client is answered within a second all the same.
+    let started = std::time::Instant::now();
+    target.assert_serving("2,500 silent connections").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    // Then the server closes every silent socket after the first-request timeout.
+    let mut still_open = 0;
+    for stream in &mut silent {
+        if !closed_within(stream, Duration::from_secs(6)).await {
+            still_open += 1;
+        }
+    }
+    assert_eq!(still_open, 0, "sockets the server never closed");
+    target.assert_serving("the timeouts").await;
+    let _ = std::fs::remove_file(&config);
+}

@@ -39,6 +39,21 @@ pub struct HttpConfig {
     /// Where legacy sessions are shared with other instances (default: none, sessions live in
     /// this process only). See [`SessionBackend`].
     pub session_backend: Option<Arc<dyn SessionBackend>>,
+    /// The most connections open at once (default 4 096); at the cap new connections wait in
+    /// the listen backlog until one closes. Applied by [`serve_http`](crate::serve_http).
+    pub max_connections: usize,
+    /// How long a new connection may take to send its first complete request, from accept
+    /// (default 10 s): covers a client that sends nothing, half a TLS-less HTTP/2 preface, or
+    /// headers that never end. Applied by [`serve_http`](crate::serve_http).
+    pub first_request_timeout: Duration,
+    /// How long a connection may stay open with no request in flight after its last answer
+    /// (default 60 s). Applied by [`serve_http`](crate::serve_http).
+    pub idle_timeout: Duration,
+    /// How often an HTTP/2 connection is pinged (default 30 s); one that does not answer within
+    /// [`http2_keep_alive_timeout`](Self::http2_keep_alive_timeout) is closed.
+    pub http2_keep_alive_interval: Duration,
+    /// How long an HTTP/2 ping may go unanswered (default 10 s).
+    pub http2_keep_alive_timeout: Duration,
 }
 
 const LOCAL_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
@@ -58,6 +73,11 @@ impl Default for HttpConfig {
             session_idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
             session_backend: None,
+            max_connections: 4096,
+            first_request_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            http2_keep_alive_interval: Duration::from_secs(30),
+            http2_keep_alive_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -98,6 +118,32 @@ impl HttpConfig {
     /// Sets how long a client may take to send a request's headers (at least 1 ms).
     pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Replaces [`max_connections`](Self::max_connections) (at least 1).
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Replaces [`first_request_timeout`](Self::first_request_timeout) (at least 1 ms).
+    pub fn with_first_request_timeout(mut self, timeout: Duration) -> Self {
+        self.first_request_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Replaces [`idle_timeout`](Self::idle_timeout) (at least 1 ms).
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Replaces the HTTP/2 keep-alive [interval](Self::http2_keep_alive_interval) and
+    /// [timeout](Self::http2_keep_alive_timeout) (each at least 1 ms).
+    pub fn with_http2_keep_alive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.http2_keep_alive_interval = interval.max(Duration::from_millis(1));
+        self.http2_keep_alive_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 

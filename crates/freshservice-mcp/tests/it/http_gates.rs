@@ -55,7 +55,7 @@ impl Case {
     }
 
     fn modern(self) -> Self {
-        self.with("mcp-messages-version", "2026-07-28")
+        self.with("mcp-protocol-version", "2026-07-28")
             .with("mcp-method", "server/discover")
     }
 
@@ -177,11 +177,11 @@ async fn gate_trials() {
             .expect(405, Some(-32600), Value::Null)
             .expect_header("allow", "POST, DELETE"),
         case("GET, modern", Method::GET, None)
-            .with("mcp-messages-version", "2026-07-28")
+            .with("mcp-protocol-version", "2026-07-28")
             .expect(405, Some(-32600), Value::Null)
             .expect_header("allow", "POST"),
         case("DELETE, modern", Method::DELETE, None)
-            .with("mcp-messages-version", "2026-07-28")
+            .with("mcp-protocol-version", "2026-07-28")
             .with("mcp-session-id", "ignored")
             .expect(405, Some(-32600), Value::Null)
             .expect_header("allow", "POST"),

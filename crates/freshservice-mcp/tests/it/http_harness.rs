@@ -163,7 +163,7 @@ impl HttpServer {
                 url,
                 &[
                     ("mcp-session-id", &session),
-                    ("mcp-messages-version", LEGACY),
+                    ("mcp-protocol-version", LEGACY),
                 ],
                 &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
             )
@@ -184,7 +184,7 @@ impl HttpServer {
         self.post(
             &[
                 ("mcp-session-id", session),
-                ("mcp-messages-version", LEGACY),
+                ("mcp-protocol-version", LEGACY),
             ],
             &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         )
@@ -220,7 +220,7 @@ pub(crate) fn modern_request(
 ) -> (Vec<(&'static str, String)>, Value) {
     params["_meta"] = modern_meta();
     let mut headers = vec![
-        ("mcp-messages-version", "2026-07-28".to_owned()),
+        ("mcp-protocol-version", "2026-07-28".to_owned()),
         ("mcp-method", method.to_owned()),
     ];
     if let Some(name) = params.get("name").and_then(Value::as_str) {

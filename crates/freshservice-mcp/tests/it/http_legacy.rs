@@ -82,7 +82,7 @@ async fn a_legacy_session_from_initialize_to_delete() {
             .post(
                 &[
                     ("mcp-session-id", &session),
-                    ("mcp-messages-version", version),
+                    ("mcp-protocol-version", version),
                 ],
                 &json!({"jsonrpc": "2.0", "id": 4, "method": "ping"}),
             )
@@ -114,7 +114,7 @@ async fn a_legacy_session_from_initialize_to_delete() {
             Method::DELETE,
             &[
                 ("mcp-session-id", &session),
-                ("mcp-messages-version", LEGACY),
+                ("mcp-protocol-version", LEGACY),
             ],
             None,
         )
@@ -184,7 +184,7 @@ async fn session_rule_trials() {
             "unsupported version header",
             vec![
                 ("mcp-session-id", &session),
-                ("mcp-messages-version", "1999-01-01"),
+                ("mcp-protocol-version", "1999-01-01"),
             ],
             &ping,
             400,
@@ -274,7 +274,7 @@ async fn resolver_outcomes_become_statuses() {
         "io.modelcontextprotocol/clientCapabilities": {},
     }}});
     let modern = [
-        ("mcp-messages-version", "2026-07-28"),
+        ("mcp-protocol-version", "2026-07-28"),
         ("mcp-method", "server/discover"),
     ];
     // (token, Authorization, status)

@@ -154,7 +154,7 @@ async fn header_and_envelope_trials() {
             "tools/list",
             json!({}),
         )
-        .without("mcp-messages-version")
+        .without("mcp-protocol-version")
         .expect(400, Some(-32020)),
         case(
             "header version differs from _meta",
@@ -186,7 +186,7 @@ async fn header_and_envelope_trials() {
             "server/discover",
             json!({}),
         )
-        .header("mcp-messages-version", "v999.0.0")
+        .header("mcp-protocol-version", "v999.0.0")
         .meta(VERSION_KEY, json!("v999.0.0"))
         .expect(400, Some(-32022)),
         case(
@@ -194,7 +194,7 @@ async fn header_and_envelope_trials() {
             "server/discover",
             json!({}),
         )
-        .header("mcp-messages-version", "2025-11-25")
+        .header("mcp-protocol-version", "2025-11-25")
         .meta(VERSION_KEY, json!("2025-11-25"))
         .expect(400, Some(-32022)),
         // Methods that do not exist in 2026-07-28: 404 and -32601.
@@ -277,7 +277,7 @@ async fn an_unsupported_version_lists_the_supported_ones() {
 async fn notifications_are_accepted_and_responses_refused() {
     let server = HttpServer::start().await;
     let headers = [
-        ("mcp-messages-version", "2026-07-28"),
+        ("mcp-protocol-version", "2026-07-28"),
         ("mcp-method", "notifications/cancelled"),
     ];
     let notification = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
@@ -287,7 +287,7 @@ async fn notifications_are_accepted_and_responses_refused() {
     assert!(reply.text.is_empty());
 
     let mismatched = [
-        ("mcp-messages-version", "2026-07-28"),
+        ("mcp-protocol-version", "2026-07-28"),
         ("mcp-method", "notifications/progress"),
     ];
     let reply = server.post(&mismatched, &notification).await;
@@ -296,7 +296,7 @@ async fn notifications_are_accepted_and_responses_refused() {
 
     let response = json!({"jsonrpc": "2.0", "id": 1, "result": {}});
     let reply = server
-        .post(&[("mcp-messages-version", "2026-07-28")], &response)
+        .post(&[("mcp-protocol-version", "2026-07-28")], &response)
         .await;
     assert_eq!(reply.status, 400, "{reply:?}");
     assert_eq!(reply.json()["error"]["code"], -32600);

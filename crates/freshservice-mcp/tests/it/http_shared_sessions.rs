@@ -97,7 +97,7 @@ async fn a_session_started_on_one_instance_continues_on_another() {
         .post(
             &[
                 ("mcp-session-id", &session),
-                ("mcp-messages-version", LEGACY),
+                ("mcp-protocol-version", LEGACY),
                 ("accept", "application/json, text/event-stream"),
             ],
             &json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
@@ -116,7 +116,7 @@ async fn a_session_started_on_one_instance_continues_on_another() {
             reqwest::Method::DELETE,
             &[
                 ("mcp-session-id", &session),
-                ("mcp-messages-version", LEGACY),
+                ("mcp-protocol-version", LEGACY),
             ],
             None,
         )

@@ -93,3 +93,81 @@ async fn a_body_dribbled_past_the_body_read_timeout_gets_408() {
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
     assert!(normal_post(&address).await.starts_with("HTTP/1.1 200"));
 }
+
+/// Reads until the server closes the connection (EOF or reset) or `limit` passes; true when it
+/// closed.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    let mut buffer = [0_u8; 256];
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn idle_sockets_and_half_prefaces_are_closed_while_clients_are_served() {
+    let config = HttpConfig::default()
+        .with_first_request_timeout(Duration::from_millis(800))
+        .with_idle_timeout(Duration::from_millis(800));
+    let (address, _mock) = start(config).await;
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(&address).await.unwrap());
+    }
+    // Half of the HTTP/2 client preface: the protocol sniff never completes.
+    let mut half_prefaces = Vec::new();
+    for _ in 0..100 {
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+        half_prefaces.push(stream);
+    }
+    // A client that sends one request and then keeps its connection open without asking more.
+    let mut kept = TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n{INITIALIZE}",
+        INITIALIZE.len()
+    );
+    kept.write_all(request.as_bytes()).await.unwrap();
+
+    // A legitimate client is answered at once, whatever the others hold.
+    let started = Instant::now();
+    let answer = normal_post(&address).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    // After the timeouts every silent connection is closed by the server, and the kept-alive
+    // one once it has been idle long enough.
+    for stream in idle.iter_mut().chain(half_prefaces.iter_mut()) {
+        assert!(closed_within(stream, Duration::from_secs(5)).await);
+    }
+    assert!(closed_within(&mut kept, Duration::from_secs(5)).await);
+    assert!(normal_post(&address).await.starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn at_the_connection_cap_new_clients_wait_for_a_free_slot() {
+    let config = HttpConfig::default()
+        .with_max_connections(4)
+        .with_first_request_timeout(Duration::from_millis(600));
+    let (address, _mock) = start(config).await;
+    let mut holders = Vec::new();
+    for _ in 0..4 {
+        holders.push(TcpStream::connect(&address).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The fifth waits in the backlog until the silent four are closed, then is served.
+    let started = Instant::now();
+    let answer = normal_post(&address).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(300),
+        "served after {waited:?}, before a slot was free"
+    );
+    assert!(waited < Duration::from_secs(3), "{waited:?}");
+}
