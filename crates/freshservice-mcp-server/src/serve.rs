@@ -180,9 +180,8 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
         client_settings: settings,
     });
     let http = {
-        let http = http_config(&config, local, &public_url).with_session_idle_timeout(
-            std::time::Duration::from_secs(SESSION_IDLE_SECS as u64),
-        );
+        let http = http_config(&config, local, &public_url)
+            .with_session_idle_timeout(std::time::Duration::from_secs(SESSION_IDLE_SECS as u64));
         match sessions {
             Some(backend) => http.with_session_backend(backend),
             None => http,
