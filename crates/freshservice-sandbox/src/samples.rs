@@ -1,9 +1,8 @@
 //! The documented sample responses, for catalogue operations the sandbox keeps no state for.
 //!
-//! `cargo xtask catalog import` writes `fixtures/samples/<tag>.json` at the workspace root: per
+//! `cargo xtask catalog import` writes `fixtures/samples/<tag>.json` inside this crate: per
 //! operation, its documented sample requests and the responses the reference shows. The sandbox
 //! answers a stateless GET with that response, so such tools return what Freshservice would.
-// FIXME(packaging): these files live outside the crate; publishing the crate needs them copied in.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -11,44 +10,44 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 const FILES: &[&str] = &[
-    include_str!("../../../fixtures/samples/agents.json"),
-    include_str!("../../../fixtures/samples/alerts.json"),
-    include_str!("../../../fixtures/samples/announcements.json"),
-    include_str!("../../../fixtures/samples/approvals.json"),
-    include_str!("../../../fixtures/samples/asset_types.json"),
-    include_str!("../../../fixtures/samples/assets.json"),
-    include_str!("../../../fixtures/samples/attachments.json"),
-    include_str!("../../../fixtures/samples/audit_logs.json"),
-    include_str!("../../../fixtures/samples/business_hours.json"),
-    include_str!("../../../fixtures/samples/canned_responses.json"),
-    include_str!("../../../fixtures/samples/changes.json"),
-    include_str!("../../../fixtures/samples/contracts.json"),
-    include_str!("../../../fixtures/samples/custom_objects.json"),
-    include_str!("../../../fixtures/samples/departments.json"),
-    include_str!("../../../fixtures/samples/groups.json"),
-    include_str!("../../../fixtures/samples/journeys.json"),
-    include_str!("../../../fixtures/samples/legacy_projects.json"),
-    include_str!("../../../fixtures/samples/locations.json"),
-    include_str!("../../../fixtures/samples/offboarding.json"),
-    include_str!("../../../fixtures/samples/onboarding.json"),
-    include_str!("../../../fixtures/samples/oncall.json"),
-    include_str!("../../../fixtures/samples/post_incident_reports.json"),
-    include_str!("../../../fixtures/samples/problems.json"),
-    include_str!("../../../fixtures/samples/products.json"),
-    include_str!("../../../fixtures/samples/projects.json"),
-    include_str!("../../../fixtures/samples/purchase_orders.json"),
-    include_str!("../../../fixtures/samples/releases.json"),
-    include_str!("../../../fixtures/samples/requester_groups.json"),
-    include_str!("../../../fixtures/samples/requesters.json"),
-    include_str!("../../../fixtures/samples/roles.json"),
-    include_str!("../../../fixtures/samples/service_catalog.json"),
-    include_str!("../../../fixtures/samples/sla_policies.json"),
-    include_str!("../../../fixtures/samples/software.json"),
-    include_str!("../../../fixtures/samples/solutions.json"),
-    include_str!("../../../fixtures/samples/status_page.json"),
-    include_str!("../../../fixtures/samples/tickets.json"),
-    include_str!("../../../fixtures/samples/vendors.json"),
-    include_str!("../../../fixtures/samples/workspaces.json"),
+    include_str!("../fixtures/samples/agents.json"),
+    include_str!("../fixtures/samples/alerts.json"),
+    include_str!("../fixtures/samples/announcements.json"),
+    include_str!("../fixtures/samples/approvals.json"),
+    include_str!("../fixtures/samples/asset_types.json"),
+    include_str!("../fixtures/samples/assets.json"),
+    include_str!("../fixtures/samples/attachments.json"),
+    include_str!("../fixtures/samples/audit_logs.json"),
+    include_str!("../fixtures/samples/business_hours.json"),
+    include_str!("../fixtures/samples/canned_responses.json"),
+    include_str!("../fixtures/samples/changes.json"),
+    include_str!("../fixtures/samples/contracts.json"),
+    include_str!("../fixtures/samples/custom_objects.json"),
+    include_str!("../fixtures/samples/departments.json"),
+    include_str!("../fixtures/samples/groups.json"),
+    include_str!("../fixtures/samples/journeys.json"),
+    include_str!("../fixtures/samples/legacy_projects.json"),
+    include_str!("../fixtures/samples/locations.json"),
+    include_str!("../fixtures/samples/offboarding.json"),
+    include_str!("../fixtures/samples/onboarding.json"),
+    include_str!("../fixtures/samples/oncall.json"),
+    include_str!("../fixtures/samples/post_incident_reports.json"),
+    include_str!("../fixtures/samples/problems.json"),
+    include_str!("../fixtures/samples/products.json"),
+    include_str!("../fixtures/samples/projects.json"),
+    include_str!("../fixtures/samples/purchase_orders.json"),
+    include_str!("../fixtures/samples/releases.json"),
+    include_str!("../fixtures/samples/requester_groups.json"),
+    include_str!("../fixtures/samples/requesters.json"),
+    include_str!("../fixtures/samples/roles.json"),
+    include_str!("../fixtures/samples/service_catalog.json"),
+    include_str!("../fixtures/samples/sla_policies.json"),
+    include_str!("../fixtures/samples/software.json"),
+    include_str!("../fixtures/samples/solutions.json"),
+    include_str!("../fixtures/samples/status_page.json"),
+    include_str!("../fixtures/samples/tickets.json"),
+    include_str!("../fixtures/samples/vendors.json"),
+    include_str!("../fixtures/samples/workspaces.json"),
 ];
 
 static RESPONSES: LazyLock<HashMap<String, Value>> = LazyLock::new(|| {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Extract the sample responses of the ITIL entities from the documentation records.
 
-Writes one fixture per entity to `fixtures/entity-samples/<entity>.json` at the workspace root; the
+Writes one fixture per entity to `tests/fixtures/entity-samples/<entity>.json` in this crate; the
 integration test `tests/it/entities.rs` round-trips every sample through the entity model.
 
 Rerun from the workspace root (needs only the Python 3 standard library):
@@ -26,7 +26,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 DEFAULT_INPUT = ROOT.parent / "shared" / "reference" / "freshservice-api-docs.json"
-OUTPUT = ROOT / "fixtures" / "entity-samples"
+OUTPUT = pathlib.Path(__file__).resolve().parent / "fixtures" / "entity-samples"
 
 # entity -> the record ranges (first, last) of its documentation sections, and the envelope keys its
 # responses use. `None` accepts a bare object or array (a few samples omit the envelope).

@@ -26,7 +26,7 @@ use self::derive::Draft;
 /// The data directory of the schema crate, relative to the workspace root.
 const DATA_DIR: &str = "crates/freshservice-schema/data";
 const SOURCES_RS: &str = "crates/freshservice-schema/src/sources.rs";
-const SAMPLES_DIR: &str = "fixtures/samples";
+const SAMPLES_DIR: &str = "crates/freshservice-sandbox/fixtures/samples";
 const HELD_BACK_MD: &str = "docs/catalog-held-back.md";
 /// Files in the data directory the importer keeps (it rewrites only the per-tag files).
 const KEPT_FILES: &[&str] = &["enums.json", "common.json"];

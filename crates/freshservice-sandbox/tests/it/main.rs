@@ -5,6 +5,7 @@ mod catalog;
 mod crud;
 mod filters;
 mod mocks;
+mod samples;
 mod service_rules;
 mod story;
 mod support;

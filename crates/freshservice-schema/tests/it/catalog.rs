@@ -617,3 +617,13 @@ fn load_errors() {
         "needs a non-empty `tag`",
     );
 }
+
+/// Every operation maps to an `arg-router` router (the one `freshservice-mcp` builds for its tool).
+#[test]
+fn every_operation_builds_a_router() {
+    for operation in catalog().operations() {
+        if let Err(error) = operation.router() {
+            panic!("{}: {error}", operation.name);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The entity model against every documented sample response, plus unknown members, unknown codes and labels.
 //!
-//! The samples live in `fixtures/entity-samples/<entity>.json` at the workspace root, extracted from the
+//! The samples live in `tests/fixtures/entity-samples/<entity>.json` in this crate, extracted from the
 //! documentation records by `tests/extract_entity_samples.py` (see that file to rerun it).
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
@@ -18,11 +18,7 @@ use serde_json::{Value, json};
 
 macro_rules! fixture {
     ($entity:literal) => {
-        include_str!(concat!(
-            "../../../../fixtures/entity-samples/",
-            $entity,
-            ".json"
-        ))
+        include_str!(concat!("../fixtures/entity-samples/", $entity, ".json"))
     };
 }
 
@@ -181,7 +177,7 @@ fn every_documented_sample_round_trips() {
 
 #[test]
 fn every_fixture_file_is_checked() {
-    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/entity-samples");
+    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/entity-samples");
     let on_disk: BTreeSet<String> = fs::read_dir(&directory)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())

@@ -4,4 +4,3 @@
 mod catalog;
 mod entities;
 mod profile;
-mod samples;

@@ -1,4 +1,4 @@
-//! Serde round trips of sample messages of each era (from `fixtures/mcp/`): every field a real
+//! Serde round trips of sample messages of each era (from `tests/fixtures/`): every field a real
 //! client or server sends must survive parse → serialise unchanged.
 
 use mcp_messages::{
@@ -10,7 +10,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../fixtures/mcp/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 

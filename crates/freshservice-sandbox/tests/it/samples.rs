@@ -1,6 +1,6 @@
 //! The documented sample requests, turned into flat tool arguments by `cargo xtask catalog import`
-//! (`fixtures/samples/<tag>.json`), must validate against each tool's input schema and route to exactly the
-//! documented method, path, query and body.
+//! (`fixtures/samples/<tag>.json` in this crate, whose responses the sandbox serves), must validate against
+//! each tool's input schema in the catalogue and route to exactly the documented method, path, query and body.
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
@@ -8,7 +8,7 @@ use freshservice_schema::{Operation, catalog};
 use serde_json::{Value, json};
 
 fn samples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/samples")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/samples")
 }
 
 /// Tag → operation name → samples.
@@ -138,12 +138,5 @@ fn samples_can_fail() {
         bad[field] = value;
         let problem = check(operation, &bad).unwrap_err();
         assert!(problem.contains(expect), "{field}: {problem}");
-    }
-}
-
-#[test]
-fn every_operation_builds_a_router() {
-    for operation in catalog().operations() {
-        let _ = router(operation);
     }
 }
