@@ -191,7 +191,10 @@ async fn a_provisioned_server_lists_the_accounts_schemas_and_tells_its_legacy_se
         )
         .mount(sandbox.mock_server())
         .await;
-    let serve = Serve::start(&temp_db("account-fields"), &[]);
+    let db = temp_db("account-fields").display().to_string();
+    let mut env = crate::serve_harness::keys();
+    env.push(("FRESHSERVICE_MCP_FIELDS_TTL", "600"));
+    let serve = Serve::start_with(&["--db", &db], &env);
     let account = serve
         .create_account(&sandbox.uri(), sandbox.api_key())
         .await;

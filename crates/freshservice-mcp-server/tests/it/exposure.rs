@@ -130,7 +130,9 @@ async fn core_over_stdio_lists_the_known_tools_and_reaches_the_rest() {
         &script_args,
         &sandbox.uri(),
         sandbox.api_key(),
-        &["--tool-exposure", "core"],
+        // The account's form fields could reshape a listed schema mid-test; this test is about
+        // the exposure.
+        &["--tool-exposure", "core", "--fields-ttl", "0"],
     )
     .await;
     assert_core_reaches_everything(&run.report, &sandbox, "stdio core").await;
@@ -144,7 +146,14 @@ async fn auto_over_stdio_lists_everything_for_a_small_filter_and_core_otherwise(
         &["--mode", "auto"],
         &sandbox.uri(),
         sandbox.api_key(),
-        &["--tags", "changes", "--methods", "read"],
+        &[
+            "--tags",
+            "changes",
+            "--methods",
+            "read",
+            "--fields-ttl",
+            "0",
+        ],
     )
     .await;
     assert_eq!(listed(&small.report), changes_reads(), "{}", small.report);

@@ -334,7 +334,12 @@ async fn a_legacy_session_started_on_one_instance_continues_on_another() {
     let a = instance(&database);
     let b = instance(&database);
     let account = a.create_account(&sandbox.uri(), sandbox.api_key()).await;
-    let server = a.create_server(&account, json!({"name": "legacy"})).await;
+    let server = a
+        .create_server(
+            &account,
+            json!({"name": "legacy", "config": {"tool_exposure": "all"}}),
+        )
+        .await;
     let url = server["url"].as_str().unwrap();
 
     let mut on_a = a.mcp(url);

@@ -134,9 +134,18 @@ fn base_command(args: &[&str], env: &[(&str, &str)]) -> Command {
         "FRESHSERVICE_MCP_CONFIG",
         "FRESHSERVICE_MCP_PUBLIC_URL",
         "FRESHSERVICE_MCP_SWEEP_INTERVAL",
+        "FRESHSERVICE_MCP_FIELDS_TTL",
         "FRESHSERVICE_API_KEY",
     ] {
         command.env_remove(name);
+    }
+    // Most tests count what reaches their mock Freshservice, and the servers would also read
+    // the account's form fields in the background: off unless a test turns it on.
+    if !env
+        .iter()
+        .any(|(name, _)| *name == "FRESHSERVICE_MCP_FIELDS_TTL")
+    {
+        command.env("FRESHSERVICE_MCP_FIELDS_TTL", "0");
     }
     for (name, value) in env {
         command.env(name, value);
