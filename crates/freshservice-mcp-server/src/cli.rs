@@ -17,7 +17,7 @@ pub(crate) enum Command {
 
 /// The flags of `freshservice-mcp serve`; `config.rs` merges them with the environment and the
 /// config file. Secrets have no flags: they would show in the process list.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Default, PartialEq)]
 pub(crate) struct ServeFlags {
     pub(crate) listen: Option<String>,
     pub(crate) db: Option<PathBuf>,
@@ -26,6 +26,24 @@ pub(crate) struct ServeFlags {
     pub(crate) public_url: Option<String>,
     pub(crate) sweep_interval: Option<String>,
     pub(crate) dev: bool,
+}
+
+impl std::fmt::Debug for ServeFlags {
+    // Hand-written: a database URL usually holds a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeFlags")
+            .field("listen", &self.listen)
+            .field("db", &self.db)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("config", &self.config)
+            .field("public_url", &self.public_url)
+            .field("sweep_interval", &self.sweep_interval)
+            .field("dev", &self.dev)
+            .finish()
+    }
 }
 
 /// Settings of `freshservice-mcp stdio`.

@@ -15,8 +15,7 @@ pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The database file when nothing says otherwise.
 pub(crate) const DEFAULT_DB: &str = "./freshservice-mcp.db";
 
-/// The settings `serve` runs with.
-#[derive(Debug)]
+/// The settings `serve` runs with. `Debug` shows every setting but the secrets.
 pub(crate) struct ServeConfig {
     pub(crate) listen: SocketAddr,
     /// `None` when nothing named a file: `serve` then uses [`DEFAULT_DB`], or memory under `--dev`.
@@ -46,8 +45,34 @@ pub(crate) struct ServeConfig {
     pub(crate) allowed_origins: Vec<String>,
 }
 
+impl std::fmt::Debug for ServeConfig {
+    // Hand-written so the admin key can never reach a log line through `{:?}`; the secret key
+    // and the database URL redact themselves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("db", &self.db)
+            .field("database_url", &self.database_url)
+            .field("public_url", &self.public_url)
+            .field("admin_key", &self.admin_key.as_ref().map(|_| "<redacted>"))
+            .field("secret_key", &self.secret_key)
+            .field("dev", &self.dev)
+            .field("sweep_interval", &self.sweep_interval)
+            .field("freshservice_timeout", &self.freshservice_timeout)
+            .field("tools_page_size", &self.tools_page_size)
+            .field("fields_ttl", &self.fields_ttl)
+            .field("max_connections", &self.max_connections)
+            .field("first_request_timeout", &self.first_request_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .finish()
+    }
+}
+
 /// The config file. Every field is optional; unknown fields are mistakes and are refused.
-#[derive(Debug, Default, Deserialize)]
+/// It may hold the admin key, the secret key and a database password, so it has no `Debug`.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
@@ -313,6 +338,35 @@ mod tests {
                 )),
             },
         )
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let admin = "admin-key-0123456789-secret";
+        let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let password = "pg-password-7391";
+        let url = format!("postgres://fsmcp:{password}@127.0.0.1:5432/fsmcp");
+        let flags = ServeFlags {
+            database_url: Some(url.clone()),
+            ..ServeFlags::default()
+        };
+        let flags_debug = format!("{flags:?}");
+        let config = run(
+            flags,
+            &[
+                ("FRESHSERVICE_MCP_ADMIN_KEY", admin),
+                ("FRESHSERVICE_MCP_SECRET_KEY", secret),
+            ],
+            None,
+        )
+        .unwrap();
+        let config_debug = format!("{config:?}");
+        for (what, text) in [("ServeFlags", &flags_debug), ("ServeConfig", &config_debug)] {
+            for needle in [admin, secret, password] {
+                assert!(!text.contains(needle), "{what} shows a secret: {text}");
+            }
+        }
+        assert!(config_debug.contains("listen"), "{config_debug}");
     }
 
     fn with_config() -> ServeFlags {

@@ -77,13 +77,17 @@ impl SecretKey {
             .or_else(|| STANDARD.decode(text).ok())
             .or_else(|| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok());
         match bytes {
-            Some(bytes) if bytes.len() == 32 => Ok(Self::from_bytes(&bytes)),
+            Some(bytes) if bytes.len() == 32 && !low_entropy(&bytes) => Ok(Self::from_bytes(&bytes)),
+            Some(bytes) if bytes.len() == 32 => Err(
+                "is not random: it repeats a byte or a short pattern; make one with `openssl rand -base64 32`"
+                    .into(),
+            ),
             // The value itself never goes into the message.
             _ => Err("must be 32 bytes written as 64 hex digits or as base64 (e.g. `openssl rand -base64 32`)".into()),
         }
     }
 
-    /// A random key, for `--dev`.
+    /// A random key, for `--dev` (and the test of [`low_entropy`]).
     pub(crate) fn generate() -> Result<Self, Error> {
         let bytes: [u8; 32] = random_bytes()?;
         Ok(Self::from_bytes(&bytes))
@@ -225,9 +229,46 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Whether 32 key bytes are plainly not random: fewer than 8 distinct byte values, or a pattern
+/// of up to 8 bytes repeated (all zeros, `0123…`, `abababab…`). A random key has about 30
+/// distinct values, so this refuses no real key.
+fn low_entropy(bytes: &[u8]) -> bool {
+    let distinct = bytes
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let repeats = (1..=8).any(|period| {
+        bytes
+            .iter()
+            .enumerate()
+            .all(|(index, byte)| *byte == bytes[index % period])
+    });
+    distinct < 8 || repeats
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_that_are_plainly_not_random_are_refused() {
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        for weak in [
+            vec![0_u8; 32],
+            vec![0xff; 32],
+            (0..32).map(|i| (i % 4) as u8).collect(),
+            (0..32).map(|i| b"abcdefgh"[i % 8]).collect(),
+            (0..32).map(|i| (i % 7) as u8).collect::<Vec<u8>>(),
+        ] {
+            let message = SecretKey::parse(&hex(&weak)).unwrap_err();
+            assert!(message.contains("not random"), "{message}");
+            assert!(!message.contains(&hex(&weak)), "the key is not echoed");
+        }
+        for _ in 0..200 {
+            let random: [u8; 32] = random_bytes().unwrap();
+            assert!(SecretKey::parse(&hex(&random)).is_ok());
+        }
+    }
 
     #[test]
     fn seal_round_trip_is_bound_to_key_and_context() {
@@ -253,9 +294,12 @@ mod tests {
         let check = |text: &str, ok: bool| {
             assert_eq!(SecretKey::parse(text).is_ok(), ok, "{text:?}");
         };
-        check(&"ab".repeat(32), true);
-        check(&STANDARD.encode([7u8; 32]), true);
-        check(&URL_SAFE_NO_PAD.encode([0xfbu8; 32]), true);
+        let varied: Vec<u8> = (0..32_u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        let hex: String = varied.iter().map(|b| format!("{b:02x}")).collect();
+        check(&hex, true);
+        check(&hex.to_uppercase(), true);
+        check(&STANDARD.encode(&varied), true);
+        check(&URL_SAFE_NO_PAD.encode(&varied), true);
         check(&"ab".repeat(31), false);
         check(&STANDARD.encode([7u8; 16]), false);
         check("", false);

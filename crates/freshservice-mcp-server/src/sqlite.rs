@@ -58,9 +58,31 @@ pub(crate) struct SqliteStorage {
     connection: Arc<Mutex<Connection>>,
 }
 
+/// Creates the database file readable and writable by its owner only (0600), when it does not
+/// exist yet: it holds sealed API keys and token hashes, which no other user should read.
+/// SQLite gives its journal and WAL files the database file's permissions.
+fn create_private(path: &Path) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(Error::Storage(format!(
+            "cannot create {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
 impl SqliteStorage {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub(crate) fn open(path: &Path) -> Result<Self, Error> {
+        create_private(path)?;
         let connection = Connection::open(path)
             .map_err(|error| Error::Storage(format!("cannot open {}: {error}", path.display())))?;
         Self::prepare(connection)
@@ -384,6 +406,18 @@ impl Storage for SqliteStorage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::temp_dir().join(format!("fsmcp-private-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        SqliteStorage::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
 
     #[tokio::test]
     async fn sqlite_storage_passes() {
