@@ -19,6 +19,7 @@ const STEPS: &[&[&str]] = &[
         "-D",
         "warnings",
     ],
+    &["package", "--workspace", "--exclude", "xtask", "--locked"],
     &["test", "--workspace", "--locked"],
     &["xtask", "fuzz", "--seconds", "60"],
 ];

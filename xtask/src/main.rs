@@ -9,13 +9,15 @@
 //!   throughput, cold start, RSS and criterion medians against the sandbox (`docs/performance.md`).
 //! - `fuzz [--seconds N] [--target NAME]`: run the cargo-fuzz targets in `fuzz/` (needs cargo-fuzz).
 //! - `search-eval [--file PATH] [--verbose]`: recall and MRR of the tool search on `fixtures/tool-search/`.
-//! - `ci`: the checks `.ci/run` runs (fmt, clippy, tests, fuzz smoke), for developers.
+//! - `ci`: the checks `.ci/run` runs (fmt, clippy, package, tests, fuzz smoke), for developers.
 
 mod bench;
 mod catalog;
 mod ci;
 mod codegen;
 mod fuzz;
+#[cfg(test)]
+mod packaging;
 mod search_eval;
 
 use std::path::{Path, PathBuf};
@@ -52,7 +54,8 @@ const USAGE: &str = "usage:
   cargo xtask search-eval [--file PATH] [--verbose]
                                                  recall@1, recall@5 and MRR of the tool search on
                                                  fixtures/tool-search/ (--verbose: the misses)
-  cargo xtask ci                                 what .ci/run checks: fmt, clippy, tests, fuzz smoke";
+  cargo xtask ci                                 what .ci/run checks: fmt, clippy, package, tests,
+                                                 fuzz smoke (package needs a committed tree)";
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
