@@ -12,7 +12,8 @@ use ratelimit_headers::RateLimitStatus;
 use serde_json::{Value, json};
 
 use crate::Notifier;
-use crate::registry::{ExposedTool, MAX_ITEMS, MetaArgs, ToolEntry};
+use crate::record_scope::{RecordTarget, Refusal, workspace_of};
+use crate::registry::{ExposedTool, MAX_ITEMS, MetaArgs, RecordCheck, ToolEntry};
 use crate::shape::{ShapeOptions, shape};
 
 /// The result of a call and the rate-limit status it observed, if it reached Freshservice.
@@ -92,6 +93,10 @@ pub(crate) async fn call_tool(
             return invalid_arguments(&entry.tool.name, &text);
         }
     };
+    let record = match check_record(context, exposed, &routed).await {
+        Ok(record) => record,
+        Err(outcome) => return outcome,
+    };
     if meta.dry_run {
         return dry_run_result(context.client, &routed);
     }
@@ -107,6 +112,14 @@ pub(crate) async fn call_tool(
     match context.client.send(api_request(&routed)).await {
         Ok(response) => {
             let rate_limit = response.rate_limit.clone();
+            if let Some(record) = &record
+                && let Err(message) = record.after(&entry.tool.name, &routed, &response.body)
+            {
+                return CallOutcome {
+                    result: CallToolResult::error(message),
+                    rate_limit: Some(rate_limit),
+                };
+            }
             CallOutcome {
                 result: success_result(response, &shape_options),
                 rate_limit: Some(rate_limit),
@@ -122,6 +135,92 @@ pub(crate) async fn call_tool(
                 account.refresh_if_due();
             }
             failure(&entry.tool.name, &error)
+        }
+    }
+}
+
+/// The record a call on a workspace-scoped server acts on, once its workspace is known to be
+/// permitted (or will be known from the answer, for the record's own get).
+struct CheckedRecord<'a> {
+    check: &'a RecordCheck,
+    path: String,
+    /// The record's own get: its answer is checked before it is returned.
+    own_get: bool,
+}
+
+impl CheckedRecord<'_> {
+    /// After a successful call: checks the own get's answer, and forgets the record's
+    /// workspace when this call moved or deleted it.
+    fn after(&self, tool: &str, routed: &RoutedRequest, body: &Value) -> Result<(), String> {
+        if self.own_get {
+            let workspace = workspace_of(body);
+            self.check.scope.remember(&self.path, workspace);
+            return self.check.scope.judge(tool, &self.path, workspace, false);
+        }
+        let deleted = routed.method == http::Method::DELETE && routed.path == self.path;
+        let moved = routed
+            .path
+            .strip_prefix(self.path.as_str())
+            .is_some_and(|rest| rest == "/move_workspace");
+        if deleted || moved {
+            self.check.scope.forget(&self.path);
+        }
+        Ok(())
+    }
+}
+
+/// On a workspace-scoped server, checks the workspace of the record a by-id tool names before
+/// anything else is sent (the record's own get is checked on its answer instead).
+async fn check_record<'a>(
+    context: &CallContext<'_>,
+    exposed: &'a ExposedTool,
+    routed: &RoutedRequest,
+) -> Result<Option<CheckedRecord<'a>>, CallOutcome> {
+    let Some(check) = &exposed.record else {
+        return Ok(None);
+    };
+    let tool = &exposed.entry.tool.name;
+    let (parent, own_get) = match check.target {
+        RecordTarget::Unverifiable(reason) => {
+            return Err(CallOutcome::local(CallToolResult::error(
+                check.scope.unverifiable(tool, reason),
+            )));
+        }
+        RecordTarget::OwnGet(parent) => (parent, true),
+        RecordTarget::Parent(parent) => (parent, false),
+    };
+    let Some(path) = parent.record_path(&routed.path) else {
+        return Err(CallOutcome::local(CallToolResult::error(format!(
+            "internal error: {tool} names no record in {}; nothing was sent to Freshservice",
+            routed.path
+        ))));
+    };
+    let record = CheckedRecord {
+        check,
+        path: path.to_owned(),
+        own_get,
+    };
+    if own_get {
+        return Ok(Some(record));
+    }
+    let write = !exposed.entry.operation.is_read_only();
+    match check
+        .scope
+        .check(context.client, tool, &record.path, write)
+        .await
+    {
+        Ok(()) => Ok(Some(record)),
+        Err(Refusal::Outside(message)) => Err(CallOutcome::local(CallToolResult::error(message))),
+        Err(Refusal::ReadFailed(error)) => {
+            let mut outcome = failure(tool, &error);
+            // A missing record reads as the tool's own 404, as without a scope.
+            if error.status().map(|status| status.as_u16()) != Some(404) {
+                outcome.result.content.push(ContentBlock::text(format!(
+                    "This was the answer to reading {} ({}) to check its workspace before {tool}; nothing else was sent.",
+                    record.path, parent.get
+                )));
+            }
+            Err(outcome)
         }
     }
 }

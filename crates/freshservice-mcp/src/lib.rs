@@ -11,6 +11,7 @@ mod error;
 mod exposure;
 mod filter;
 mod http;
+mod record_scope;
 mod registry;
 mod service;
 mod shape;

@@ -16,6 +16,7 @@ use freshservice_schema::{
 use mcp_messages::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
+use crate::record_scope::{RecordScope, RecordTarget};
 use crate::{Error, ToolFilter};
 
 /// The name of the parameter that selects a workspace, wherever an operation takes it.
@@ -186,6 +187,16 @@ pub(crate) struct ExposedTool {
     pub(crate) workspace: WorkspaceRule,
     /// The account's version of the operation, when the account's form fields shape it.
     account: Option<AccountShaped>,
+    /// On a workspace-scoped server, the record whose workspace this tool's call must check.
+    pub(crate) record: Option<RecordCheck>,
+}
+
+/// The record a call acts on and the server's scope it is checked against.
+#[derive(Debug)]
+pub(crate) struct RecordCheck {
+    pub(crate) target: &'static RecordTarget,
+    /// Shared by every tool of the server's view, with what it remembers of records.
+    pub(crate) scope: Arc<RecordScope>,
 }
 
 /// What an account's profile changes in one operation: its router follows the overlaid schema.
@@ -278,6 +289,13 @@ impl View {
                 });
             }
         }
+        // One per view: a view belongs to one server (one account, one scope), so what it
+        // remembers about records is never seen by a server of another scope.
+        let record_scope = match workspace {
+            WorkspaceRule::Free => None,
+            WorkspaceRule::Fixed(id) => Some(Arc::new(RecordScope::new(vec![*id]))),
+            WorkspaceRule::OneOf(ids) => Some(Arc::new(RecordScope::new(ids.clone()))),
+        };
         let mut tools = Vec::new();
         for entry in &registry.entries {
             let Some(operation) = catalog.get(&entry.tool.name) else {
@@ -311,11 +329,20 @@ impl View {
                 WorkspaceRule::Free => base,
                 scoped => Cow::Owned(scoped_tool(&base, scoped)),
             };
+            let record = record_scope.as_ref().and_then(|scope| {
+                crate::record_scope::targets()
+                    .get(operation.name.as_str())
+                    .map(|target| RecordCheck {
+                        target,
+                        scope: Arc::clone(scope),
+                    })
+            });
             tools.push(ExposedTool {
                 entry,
                 tool,
                 workspace: rule,
                 account,
+                record,
             });
         }
         if tools.is_empty() {

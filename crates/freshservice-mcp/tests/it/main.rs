@@ -22,3 +22,4 @@ mod modern;
 mod pagination;
 mod stdio_bytes;
 mod tools_call;
+mod workspace_records;
