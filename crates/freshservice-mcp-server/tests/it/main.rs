@@ -18,3 +18,4 @@ mod serve_harness;
 mod soak;
 mod startup;
 mod workflows;
+mod workspace_scope;
