@@ -37,6 +37,17 @@ impl Catalog {
     /// and its description also names the catalogue tool that lists the account's codes, a GET list that
     /// must exist); OAuth scopes in the `freshservice.` namespace.
     pub fn findings(&self) -> Vec<Finding> {
+        self.findings_with(true)
+    }
+
+    /// [`findings`](Self::findings) that hold for each operation on its own: without the rules that
+    /// need the other operations (unique names, distinct routes, the list tool an extensible coded
+    /// enum points at). For checking one candidate operation before the catalogue around it exists.
+    pub fn operation_findings(&self) -> Vec<Finding> {
+        self.findings_with(false)
+    }
+
+    fn findings_with(&self, across_operations: bool) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut routes: HashMap<(String, String, BTreeSet<String>), &str> = HashMap::new();
         let mut names: HashMap<&str, usize> = HashMap::new();
@@ -49,7 +60,7 @@ impl Catalog {
             };
             *names.entry(operation.name.as_str()).or_default() += 1;
             check_operation(operation, &mut report);
-            self.check_extensible_codes(operation, &mut report);
+            self.check_extensible_codes(operation, across_operations, &mut report);
 
             // A required query parameter with a single allowed value selects an action on the same path
             // (`?operation=approve`), so its value is part of the route.
@@ -71,14 +82,16 @@ impl Catalog {
                 operation.path.clone(),
                 required_query,
             );
-            if let Some(other) = routes.insert(route, &operation.name) {
+            if let Some(other) = routes.insert(route, &operation.name)
+                && across_operations
+            {
                 report(format!(
                     "same method, path and required query parameters as `{other}`; merge them or make one require a distinguishing query parameter"
                 ));
             }
         }
         for (name, count) in names {
-            if count > 1 {
+            if count > 1 && across_operations {
                 findings.push(Finding {
                     operation: name.to_owned(),
                     message: format!("name used by {count} operations; names must be unique"),
@@ -92,7 +105,12 @@ impl Catalog {
 impl Catalog {
     /// An extensible coded parameter has no closed `enum`, names every documented code, and points at a
     /// list tool of this catalogue for the account's own codes.
-    fn check_extensible_codes(&self, operation: &Operation, report: &mut impl FnMut(String)) {
+    fn check_extensible_codes(
+        &self,
+        operation: &Operation,
+        across_operations: bool,
+        report: &mut impl FnMut(String),
+    ) {
         for param in &operation.params {
             let Some(coded) = param
                 .coded_enum
@@ -127,7 +145,7 @@ impl Catalog {
             let lists = self.get(tool).is_some_and(|lister| {
                 lister.kind == OperationKind::List && lister.method == http::Method::GET
             });
-            if !lists {
+            if across_operations && !lists {
                 report(format!(
                     "coded enum `{}` is extensible via `{tool}`, which is not a GET list operation of the catalogue",
                     coded.name
@@ -677,6 +695,26 @@ mod tests {
                 update(r#"{"name": "tint", "in": "body", "enum": "tint"}"#)
             ),
             &["not a GET list operation"],
+        );
+        // Alone, an operation is not judged on the lister it points at: that needs the others.
+        let alone = Catalog::from_sources([
+            ("enums.json", ENUMS),
+            (
+                "things.json",
+                format!(
+                    r#"{{"tag": "things", "operations": [{}]}}"#,
+                    update(r#"{"name": "shade", "in": "body", "enum": "shade"}"#)
+                )
+                .as_str(),
+            ),
+        ])
+        .unwrap();
+        assert!(alone.operation_findings().is_empty());
+        assert!(
+            alone
+                .findings()
+                .iter()
+                .any(|finding| finding.message.contains("not a GET list operation"))
         );
         // A parameter's own lead keeps the codes and the tool after it.
         check(

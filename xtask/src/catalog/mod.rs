@@ -368,8 +368,9 @@ fn gate(kept: &[(String, String)], draft: &Draft) -> Vec<String> {
         .map(|(name, text)| (name.as_str(), text.as_str()))
         .chain([("draft.json", text.as_str())]);
     match freshservice_schema::Catalog::from_sources(sources) {
+        // The rules that need the other operations are judged on the whole catalogue below.
         Ok(catalog) => catalog
-            .findings()
+            .operation_findings()
             .into_iter()
             .map(|finding| finding.message)
             .collect(),
