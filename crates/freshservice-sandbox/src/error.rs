@@ -30,4 +30,13 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+
+    /// [`Sandbox::inject`](crate::Sandbox::inject) named no operation of the catalogue.
+    #[error(
+        "no catalogue operation named `{name}`: faults are injected by tool name, e.g. get_single_freshservice_ticket_by_id"
+    )]
+    UnknownOperation {
+        /// The name given.
+        name: String,
+    },
 }

@@ -5,6 +5,7 @@ mod actions;
 mod catalog_index;
 mod clock;
 mod error;
+mod faults;
 mod filter;
 mod form_check;
 mod form_fields;
@@ -19,9 +20,14 @@ mod seed;
 mod state;
 mod validate;
 
+/// The mock server the sandbox runs on, re-exported so tests mount their own mocks and match
+/// requests with the same version.
+pub use wiremock;
+
 pub use crate::{
     account::{Account, FormModule},
     error::Error,
+    faults::Fault,
     sandbox::{
         DEFAULT_API_KEY, DEFAULT_RATE_LIMIT_PER_MINUTE, Sandbox, SandboxBuilder, Seed,
         WorkspaceMode,

@@ -8,6 +8,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use crate::faults::Fault;
+
 use crate::{
     State, WorkspaceMode,
     account::{FormModule, Profile},
@@ -36,6 +38,8 @@ pub(crate) struct Inner {
     pub(crate) profile: Profile,
     pub(crate) clock: Clock,
     pub(crate) limiter: RateLimiter,
+    /// Faults a test injected on chosen operations.
+    pub(crate) faults: crate::faults::Faults,
 }
 
 /// Shared between the [`Sandbox`](crate::Sandbox) handle and the responder.
@@ -348,6 +352,35 @@ impl Respond for Router {
             )
             .render(Some(charge));
         }
+        let fault = call.as_ref().and_then(|call| {
+            let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+            let operation = shared.catalog.find(&call.method, &segments)?.operation;
+            inner.faults.take(&operation.name)
+        });
+        let mut delay = None;
+        match fault {
+            Some(Fault::Status(status)) => {
+                return Reply::error(status, "injected_fault", "a fault the test injected")
+                    .render(Some(charge));
+            }
+            Some(Fault::RateLimited { retry_after }) => {
+                return Reply::error(
+                    429,
+                    "rate_limit_exceeded",
+                    "a burst of 429s the test injected; retry after the Retry-After seconds",
+                )
+                .with_header("Retry-After", retry_after.as_secs().max(1).to_string())
+                .render(Some(charge));
+            }
+            Some(Fault::MalformedBody) => {
+                return ResponseTemplate::new(200).set_body_raw(
+                    &b"{\"ticket\": {\"id\": 1, "[..],
+                    "application/json; charset=utf-8",
+                );
+            }
+            Some(Fault::Delay(pause)) => delay = Some(pause),
+            None => {}
+        }
         let reply = match (call, route) {
             (Some(call), Some(route)) => {
                 let now = inner.clock.now();
@@ -371,7 +404,11 @@ impl Respond for Router {
                 ),
             ),
         };
-        reply.render(Some(charge))
+        let template = reply.render(Some(charge));
+        match delay {
+            Some(pause) => template.set_delay(pause),
+            None => template,
+        }
     }
 }
 

@@ -7,6 +7,8 @@ use std::time::SystemTime;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, matchers::any};
 
+use crate::faults::Fault;
+
 use crate::{
     Error, State,
     account::{Account, FormModule, Profile, choice},
@@ -184,6 +186,7 @@ impl SandboxBuilder {
                 profile: Profile::new(self.account, self.form_fields_access),
                 clock,
                 limiter: RateLimiter::new(self.rate_limit_per_minute),
+                faults: crate::faults::Faults::default(),
             }),
             catalog: CatalogIndex::new(freshservice_schema::catalog().operations()),
         });
@@ -312,6 +315,37 @@ impl Sandbox {
         );
         inner.state.put(collection, key, record.clone());
         Ok(record)
+    }
+
+    /// Makes calls of the catalogue operation `operation` (a tool name such as
+    /// `get_single_freshservice_ticket_by_id`) fail with `fault`: the next `times` calls, or every
+    /// call until [`clear_faults`](Self::clear_faults) when `times` is `None`. Faults injected
+    /// earlier on the same operation apply first. A faulted call changes nothing (a
+    /// [`Fault::Delay`] answers normally, late).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownOperation`] when the catalogue has no operation of that name.
+    pub fn inject(&self, operation: &str, fault: Fault, times: Option<u32>) -> Result<(), Error> {
+        if freshservice_schema::catalog().get(operation).is_none() {
+            return Err(Error::UnknownOperation {
+                name: operation.to_owned(),
+            });
+        }
+        if times == Some(0) {
+            return Ok(());
+        }
+        self.shared.lock().faults.add(crate::faults::Rule {
+            operation: operation.to_owned(),
+            fault,
+            remaining: times,
+        });
+        Ok(())
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
     }
 
     /// The sandbox's current time.

@@ -3,6 +3,7 @@
 mod account_fields;
 mod catalog;
 mod crud;
+mod faults;
 mod filters;
 mod mocks;
 mod samples;
