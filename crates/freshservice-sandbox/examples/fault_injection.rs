@@ -6,6 +6,7 @@
 //! cargo run -p freshservice-sandbox --example fault_injection
 //! ```
 
+use freshservice_sandbox::Collection;
 use std::time::Duration;
 
 use freshservice_sandbox::wiremock::matchers::{method, path};
@@ -54,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(statuses, [503, 503, 200, 429, 404]);
     println!(
         "answers {statuses:?}; the sandbox holds {} tickets",
-        sandbox.records("tickets").len()
+        sandbox.records(Collection::Tickets).len()
     );
     Ok(())
 }

@@ -179,7 +179,7 @@ fn list_conversations(context: &mut Context<'_>, ticket: i64) -> Reply {
 }
 
 fn update_conversation(context: &mut Context<'_>, id: i64) -> Reply {
-    let Some(Value::Object(mut record)) = context.state.get("conversations", id) else {
+    let Some(Value::Object(mut record)) = context.state.get_in("conversations", id) else {
         return Reply::not_found("conversation", id);
     };
     let body = match body_object(context) {
@@ -232,7 +232,7 @@ fn set_flag(
     if let Some(Value::Object(record)) = context.state.record_mut(resource.collection, key) {
         record.insert(field.to_owned(), Value::Bool(value));
     }
-    match context.state.get(resource.collection, key) {
+    match context.state.get_in(resource.collection, key) {
         Some(record) if answer_record => Reply::ok(json!({ resource.singular: record })),
         _ => Reply::no_content(),
     }
@@ -265,7 +265,7 @@ fn move_workspace(context: &mut Context<'_>, resource: &'static Resource, key: i
     }
     let record = context
         .state
-        .get(resource.collection, key)
+        .get_in(resource.collection, key)
         .unwrap_or(Value::Null);
     Reply::ok(json!({ resource.singular: rules::render(context, resource, &record) }))
 }

@@ -4,6 +4,7 @@ mod account;
 mod actions;
 mod catalog_index;
 mod clock;
+mod collection;
 mod error;
 mod faults;
 mod filter;
@@ -26,6 +27,7 @@ pub use wiremock;
 
 pub use crate::{
     account::{Account, FormModule},
+    collection::Collection,
     error::Error,
     faults::Fault,
     sandbox::{

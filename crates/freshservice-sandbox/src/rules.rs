@@ -433,7 +433,7 @@ pub(crate) fn render(context: &Context<'_>, resource: &Resource, record: &Value)
                     }
                     "assets" => {
                         let linked: Vec<Value> = linked_assets(record)
-                            .filter_map(|display_id| state.get("assets", display_id))
+                            .filter_map(|display_id| state.get_in("assets", display_id))
                             .map(|mut asset| {
                                 if let Value::Object(asset) = &mut asset {
                                     asset.remove("type_fields");

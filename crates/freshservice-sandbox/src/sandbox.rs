@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, matchers::any};
 
+use crate::Collection;
 use crate::faults::Fault;
 
 use crate::{
@@ -274,13 +275,13 @@ impl Sandbox {
         self.shared.lock().state.clone()
     }
 
-    /// Every record of one collection (see [`State`] for the names), in key order.
-    pub fn records(&self, collection: &str) -> Vec<Value> {
+    /// Every record of one collection, in key order.
+    pub fn records(&self, collection: Collection) -> Vec<Value> {
         self.shared.lock().state.records(collection)
     }
 
     /// One record by key (`display_id` for assets, `id` otherwise).
-    pub fn get(&self, collection: &str, key: i64) -> Option<Value> {
+    pub fn get(&self, collection: Collection, key: i64) -> Option<Value> {
         self.shared.lock().state.get(collection, key)
     }
 
@@ -291,7 +292,8 @@ impl Sandbox {
     /// # Errors
     ///
     /// [`Error::InvalidRecord`] when the collection is unknown or the record is not a JSON object.
-    pub fn insert(&self, collection: &str, record: Value) -> Result<Value, Error> {
+    pub fn insert(&self, collection: Collection, record: Value) -> Result<Value, Error> {
+        let collection = collection.name();
         if resource(collection).is_none() && collection != "conversations" {
             return Err(Error::InvalidRecord {
                 collection: collection.to_owned(),

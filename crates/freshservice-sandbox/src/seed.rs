@@ -165,6 +165,7 @@ fn offset_seconds(mut text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Collection;
     use crate::clock::parse_timestamp;
 
     #[test]
@@ -201,14 +202,14 @@ mod tests {
         ] {
             let mut state = State::default();
             load(&mut state, Seed::Story, mode, 1_700_000_000);
-            assert!(state.get("workspaces", 2).is_some(), "{mode:?}");
-            assert!(!state.records("tickets").is_empty(), "{mode:?}");
+            assert!(state.get(Collection::Workspaces, 2).is_some(), "{mode:?}");
+            assert!(!state.records(Collection::Tickets).is_empty(), "{mode:?}");
             for collection in state.collections() {
                 assert!(
                     resource(collection).is_some() || collection == "conversations",
                     "unknown collection {collection} in the story"
                 );
-                for record in state.records(collection) {
+                for record in state.records_in(collection) {
                     let text = record.to_string();
                     assert!(
                         !text.contains("\"@"),

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::Collection as Name;
+
 /// A snapshot of every record in the sandbox, for assertions in tests.
 ///
 /// Collections are named after the API resource in the plural, with sub-resources prefixed by their parent:
@@ -30,16 +32,26 @@ impl State {
         self.collections.keys().map(String::as_str).collect()
     }
 
-    /// Every record of a collection in key order (empty for an unknown collection).
-    pub fn records(&self, collection: &str) -> Vec<Value> {
+    /// Every record of a collection in key order.
+    pub fn records(&self, collection: Name) -> Vec<Value> {
+        self.records_in(collection.name())
+    }
+
+    /// One record by key: `display_id` for assets, `id` everywhere else.
+    pub fn get(&self, collection: Name, key: i64) -> Option<Value> {
+        self.get_in(collection.name(), key)
+    }
+
+    /// Every record of the collection named `collection` in key order (empty for an unknown one).
+    pub(crate) fn records_in(&self, collection: &str) -> Vec<Value> {
         self.collections
             .get(collection)
             .map(|stored| stored.records.values().cloned().collect())
             .unwrap_or_default()
     }
 
-    /// One record by key: `display_id` for `assets`, `id` everywhere else.
-    pub fn get(&self, collection: &str, key: i64) -> Option<Value> {
+    /// One record of the collection named `collection` by key.
+    pub(crate) fn get_in(&self, collection: &str, key: i64) -> Option<Value> {
         self.record(collection, key).cloned()
     }
 
@@ -129,8 +141,8 @@ mod tests {
         let mut state = State::default();
         state.put("tickets", 40, json!({"id": 40}));
         assert_eq!(state.allocate("tickets"), 41);
-        assert_eq!(state.records("tickets").len(), 1);
-        assert_eq!(state.get("tickets", 40), Some(json!({"id": 40})));
+        assert_eq!(state.records(Name::Tickets).len(), 1);
+        assert_eq!(state.get(Name::Tickets, 40), Some(json!({"id": 40})));
         assert!(state.remove("tickets", 40).is_some());
         assert_eq!(state.collections(), vec!["tickets"]);
     }

@@ -34,6 +34,7 @@
 //! id comes from a previous result, and the outcome is checked against the sandbox's records as
 //! the workflow tests check it, so a mode that breaks a workflow is reported, not measured.
 
+use freshservice_sandbox::Collection;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -705,7 +706,7 @@ fn check_cab(sandbox: &Sandbox, report: &Value) -> Result<()> {
         .as_i64()
         .with_context(|| format!("no change id in {report}"))?;
     let change = sandbox
-        .get("changes", change_id)
+        .get(Collection::Changes, change_id)
         .with_context(|| format!("change {change_id} is not in the sandbox"))?;
     ensure!(
         change["subject"] == "Primary Database Failover" && change["change_type"] == 4,
@@ -718,11 +719,11 @@ fn check_cab(sandbox: &Sandbox, report: &Value) -> Result<()> {
             .as_i64()
             .context("an asset link without id")?;
         let asset = sandbox
-            .get("assets", display_id)
+            .get(Collection::Assets, display_id)
             .with_context(|| format!("asset {display_id} is not in the sandbox"))?;
         let name = asset["name"].as_str().context("an asset without a name")?;
         let mut expected: Vec<i64> = sandbox
-            .records("tickets")
+            .records(Collection::Tickets)
             .iter()
             .filter(|ticket| {
                 ticket["custom_fields"]["cf_affected_asset"] == name
@@ -826,7 +827,7 @@ fn check_onboarding(sandbox: &Sandbox, report: &Value) -> Result<()> {
         .as_i64()
         .with_context(|| format!("no onboarding request id in {report}"))?;
     let request = sandbox
-        .get("onboarding_requests", request_id)
+        .get(Collection::OnboardingRequests, request_id)
         .with_context(|| format!("onboarding request {request_id} is not in the sandbox"))?;
     ensure!(
         request["fields"]["cf_employee_name"] == "Jordan Rivera"
@@ -834,7 +835,7 @@ fn check_onboarding(sandbox: &Sandbox, report: &Value) -> Result<()> {
         "the onboarding request is not the one sent: {request}"
     );
     let it_support = sandbox
-        .records("groups")
+        .records(Collection::Groups)
         .into_iter()
         .find(|group| group["name"] == "IT Support")
         .context("the sandbox has no IT Support group")?;
@@ -846,7 +847,7 @@ fn check_onboarding(sandbox: &Sandbox, report: &Value) -> Result<()> {
         .as_i64()
         .with_context(|| format!("no project id in {report}"))?;
     let created: Vec<Value> = sandbox
-        .records("project_tasks")
+        .records(Collection::ProjectTasks)
         .into_iter()
         .filter(|task| {
             task["project_id"] == project_id

@@ -3,6 +3,7 @@
 //! lists, what goes through, what is refused before it is sent, an account that hides its
 //! fields, and a change seen after the time-to-live.
 
+use freshservice_sandbox::Collection;
 use freshservice_sandbox::{Account, Sandbox};
 use serde_json::Value;
 
@@ -23,7 +24,7 @@ fn text(result: &Value) -> &str {
 /// Tickets the sandbox holds, by subject.
 fn tickets_with_subject(sandbox: &Sandbox, subject: &str) -> usize {
     sandbox
-        .records("tickets")
+        .records(Collection::Tickets)
         .iter()
         .filter(|ticket| ticket["subject"] == subject)
         .count()
@@ -32,7 +33,7 @@ fn tickets_with_subject(sandbox: &Sandbox, subject: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_create_ticket_schema_is_the_accounts_and_calls_follow_it() {
     let sandbox = customised(true).await;
-    let before = sandbox.records("tickets").len();
+    let before = sandbox.records(Collection::Tickets).len();
     let run = run_python(
         "py_account.py",
         &["--scenario", "customised"],
@@ -99,7 +100,7 @@ async fn the_create_ticket_schema_is_the_accounts_and_calls_follow_it() {
     assert_eq!(read["status"], 7, "{read}");
     assert_eq!(read["source"], 1008, "{read}");
     let id = read["id"].as_i64().unwrap();
-    let stored = sandbox.get("tickets", id).unwrap();
+    let stored = sandbox.get(Collection::Tickets, id).unwrap();
     assert_eq!(stored["status"], 7);
     assert_eq!(stored["custom_fields"]["cf_business_impact"], "High");
 
@@ -112,7 +113,7 @@ async fn the_create_ticket_schema_is_the_accounts_and_calls_follow_it() {
     assert_eq!(missing["isError"], true, "{missing}");
     assert!(text(missing).contains("cf_business_impact"), "{missing}");
     assert_eq!(tickets_with_subject(&sandbox, "s"), 0);
-    assert_eq!(sandbox.records("tickets").len(), before + 1);
+    assert_eq!(sandbox.records(Collection::Tickets).len(), before + 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -138,7 +139,7 @@ async fn an_account_that_hides_its_fields_still_takes_its_own_status_codes() {
     );
     // Sent, not refused, and the account took it.
     assert_ne!(report["updated"]["isError"], true, "{}", report["updated"]);
-    assert_eq!(sandbox.get("tickets", 1).unwrap()["status"], 6);
+    assert_eq!(sandbox.get(Collection::Tickets, 1).unwrap()["status"], 6);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,7 @@
 //! Agent-grade behaviour against the sandbox, through the embeddable service: discovery mode,
 //! local rejection of wrong calls, and response shaping.
 
+use freshservice_sandbox::Collection;
 use std::collections::BTreeMap;
 
 use freshservice_mcp::{McpService, Session, ToolExposure};
@@ -561,7 +562,7 @@ async fn dry_run_returns_the_request_without_sending_it() {
             .is_empty()
     );
     assert_eq!(
-        sandbox.get("changes", 1).unwrap()["status"],
+        sandbox.get(Collection::Changes, 1).unwrap()["status"],
         3,
         "nothing changed"
     );

@@ -2,6 +2,7 @@
 //! the sandbox: the Python client in every mode, the inspector CLI, and the server's filters and
 //! workspace scope as the sandbox sees them.
 
+use freshservice_sandbox::Collection;
 use std::path::PathBuf;
 
 use freshservice_sandbox::{Sandbox, WorkspaceMode};
@@ -222,7 +223,7 @@ async fn a_read_only_server_never_writes_to_the_sandbox() {
             .collect::<Vec<_>>()
     );
     assert_eq!(
-        sandbox.get("changes", 1).unwrap()["status"],
+        sandbox.get(Collection::Changes, 1).unwrap()["status"],
         3,
         "the change is untouched"
     );
@@ -270,7 +271,7 @@ async fn a_workspace_scoped_server_sends_its_workspace_and_refuses_others() {
         .as_i64()
         .unwrap();
     assert_eq!(
-        sandbox.get("tickets", ticket_id).unwrap()["workspace_id"],
+        sandbox.get(Collection::Tickets, ticket_id).unwrap()["workspace_id"],
         3
     );
 }

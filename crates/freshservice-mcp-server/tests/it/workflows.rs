@@ -1,6 +1,7 @@
 //! Two real service-desk workflows, replayed by the Python MCP client against the sandbox
 //! through `freshservice-mcp stdio`; the assertions read the sandbox's final state.
 
+use freshservice_sandbox::Collection;
 use freshservice_sandbox::Sandbox;
 use serde_json::Value;
 
@@ -59,7 +60,7 @@ async fn cab_preparation_finds_tonights_change_and_its_open_incidents() {
         let report = run_workflow(&sandbox, "cab", mode).await;
 
         let change = sandbox
-            .get("changes", report["change_id"].as_i64().unwrap())
+            .get(Collection::Changes, report["change_id"].as_i64().unwrap())
             .unwrap();
         assert_eq!(
             change["subject"], "Primary Database Failover",
@@ -76,10 +77,10 @@ async fn cab_preparation_finds_tonights_change_and_its_open_incidents() {
             .map(|link| link["display_id"].as_i64().unwrap())
             .collect();
         for display_id in assets {
-            let asset = sandbox.get("assets", display_id).unwrap();
+            let asset = sandbox.get(Collection::Assets, display_id).unwrap();
             let name = asset["name"].as_str().unwrap();
             let mut expected: Vec<i64> = sandbox
-                .records("tickets")
+                .records(Collection::Tickets)
                 .iter()
                 .filter(|ticket| {
                     ticket["custom_fields"]["cf_affected_asset"] == name
@@ -118,7 +119,9 @@ async fn onboarding_creates_the_request_and_three_tasks_for_it_support() {
     let report = run_workflow(&sandbox, "onboarding", "auto").await;
 
     let request_id = report["onboarding_request_id"].as_i64().unwrap();
-    let request = sandbox.get("onboarding_requests", request_id).unwrap();
+    let request = sandbox
+        .get(Collection::OnboardingRequests, request_id)
+        .unwrap();
     assert_eq!(request["fields"]["cf_employee_name"], "Jordan Rivera");
     assert_eq!(
         request["fields"]["cf_date_of_joining"], report["start_date"],
@@ -126,18 +129,18 @@ async fn onboarding_creates_the_request_and_three_tasks_for_it_support() {
     );
 
     let it_support = sandbox
-        .records("groups")
+        .records(Collection::Groups)
         .into_iter()
         .find(|group| group["name"] == "IT Support")
         .unwrap();
     let members: Vec<Value> = it_support["members"].as_array().unwrap().clone();
     let project_id = report["project_id"].as_i64().unwrap();
     assert_eq!(
-        sandbox.get("projects", project_id).unwrap()["name"],
+        sandbox.get(Collection::Projects, project_id).unwrap()["name"],
         "Q4 Hardware Deployments"
     );
     let created: Vec<Value> = sandbox
-        .records("project_tasks")
+        .records(Collection::ProjectTasks)
         .into_iter()
         .filter(|task| {
             task["project_id"] == project_id

@@ -2,6 +2,7 @@
 //! by-id tools cannot read, change or delete records of other workspaces, and the sandbox's
 //! state proves nothing changed; the same calls on records of workspace 3 work.
 
+use freshservice_sandbox::Collection;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,7 +36,7 @@ fn worked(response: &Value) -> &Value {
 
 fn notes_of(sandbox: &Sandbox, ticket: i64) -> usize {
     sandbox
-        .records("conversations")
+        .records(Collection::Conversations)
         .iter()
         .filter(|note| note["ticket_id"] == ticket)
         .count()
@@ -50,7 +51,7 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
     // A Facilities ticket (workspace 4) and an HR ticket (workspace 3).
     let facilities = sandbox
         .insert(
-            "tickets",
+            Collection::Tickets,
             json!({"subject": SECRET, "description": format!("<div>{SECRET}</div>"), "status": 2, "priority": 2,
                    "source": 2, "requester_id": 102, "workspace_id": 4}),
         )
@@ -59,7 +60,7 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
         .unwrap();
     let hr = sandbox
         .insert(
-            "tickets",
+            Collection::Tickets,
             json!({"subject": "Parental leave question", "description": "<div>How many weeks?</div>", "status": 2,
                    "priority": 2, "source": 2, "requester_id": 102, "workspace_id": 3}),
         )
@@ -71,20 +72,20 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
     // check can be seen letting a change of its workspace through.
     let it_change = 1;
     assert_eq!(
-        sandbox.get("changes", it_change).unwrap()["workspace_id"],
+        sandbox.get(Collection::Changes, it_change).unwrap()["workspace_id"],
         2
     );
     let hr_change = sandbox
         .insert(
-            "changes",
+            Collection::Changes,
             json!({"subject": "Move HR portal", "description": "<div>Move it</div>", "change_type": 1, "status": 1,
                    "priority": 1, "impact": 1, "risk": 1, "requester_id": 4, "workspace_id": 3}),
         )
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let before_ticket = sandbox.get("tickets", facilities).unwrap();
-    let before_change = sandbox.get("changes", it_change).unwrap();
+    let before_ticket = sandbox.get(Collection::Tickets, facilities).unwrap();
+    let before_change = sandbox.get(Collection::Changes, it_change).unwrap();
     let notes_before = notes_of(&sandbox, facilities);
 
     let sandbox = Arc::new(sandbox);
@@ -133,8 +134,14 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
                 "{name}: {text}"
             );
         }
-        assert_eq!(sandbox.get("tickets", facilities).unwrap(), before_ticket);
-        assert_eq!(sandbox.get("changes", it_change).unwrap(), before_change);
+        assert_eq!(
+            sandbox.get(Collection::Tickets, facilities).unwrap(),
+            before_ticket
+        );
+        assert_eq!(
+            sandbox.get(Collection::Changes, it_change).unwrap(),
+            before_change
+        );
         assert_eq!(notes_of(&sandbox, facilities), notes_before);
 
         // The same tools on records of workspace 3.
@@ -150,7 +157,7 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
             json!({"ticket_id": hr, "priority": 4}),
             LIMIT,
         ));
-        assert_eq!(sandbox.get("tickets", hr).unwrap()["priority"], 4);
+        assert_eq!(sandbox.get(Collection::Tickets, hr).unwrap()["priority"], 4);
         worked(&stdio.call(
             "create_a_freshservice_ticket_note",
             json!({"ticket_id": hr, "body": "<div>Answered by phone</div>"}),
@@ -172,13 +179,16 @@ async fn a_server_scoped_to_one_workspace_cannot_touch_records_of_others_by_id()
             json!({"change_id": hr_change, "priority": 3}),
             LIMIT,
         ));
-        assert_eq!(sandbox.get("changes", hr_change).unwrap()["priority"], 3);
+        assert_eq!(
+            sandbox.get(Collection::Changes, hr_change).unwrap()["priority"],
+            3
+        );
         worked(&stdio.call(
             "delete_a_freshservice_ticket_by_id",
             json!({"ticket_id": hr}),
             LIMIT,
         ));
-        let deleted = sandbox.get("tickets", hr);
+        let deleted = sandbox.get(Collection::Tickets, hr);
         assert!(
             deleted.is_none() || deleted.as_ref().unwrap()["deleted"] == true,
             "{deleted:?}"

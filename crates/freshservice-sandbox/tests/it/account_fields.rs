@@ -1,6 +1,7 @@
 //! Accounts and their form fields: what `GET /*_form_fields` shows, how writes are checked against it, the
 //! 403 switch and changes while the sandbox runs.
 
+use freshservice_sandbox::Collection;
 use freshservice_sandbox::{Account, FormModule, Sandbox, WorkspaceMode};
 use serde_json::{Value, json};
 
@@ -198,7 +199,7 @@ async fn custom_status_and_source_round_trip() {
 async fn writes_outside_the_account_fields_are_refused() {
     let sandbox = customised().await;
     let api = Api::new(&sandbox);
-    let tickets_before = sandbox.records("tickets").len();
+    let tickets_before = sandbox.records(Collection::Tickets).len();
     let answer = api
         .post("/api/v2/tickets", ticket(json!({"status": 9})))
         .await;
@@ -307,7 +308,7 @@ async fn writes_outside_the_account_fields_are_refused() {
         vec![("cf_downtime_minutes".into(), "invalid_value".into())]
     );
     // None of the refused tickets was stored.
-    assert_eq!(sandbox.records("tickets").len(), tickets_before);
+    assert_eq!(sandbox.records(Collection::Tickets).len(), tickets_before);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Create, read, list, update and delete round trips for every stateful resource.
 
+use freshservice_sandbox::Collection;
 use std::time::Duration;
 
 use freshservice_sandbox::Sandbox;
@@ -221,6 +222,10 @@ async fn every_resource_round_trips() {
     let api = Api::new(&sandbox);
     for trial in trials() {
         let name = trial.collection;
+        let collection = Collection::ALL
+            .into_iter()
+            .find(|collection| collection.name() == name)
+            .unwrap_or_else(|| panic!("{name} is not a Collection"));
         let created = api.post(trial.path, trial.create.clone()).await;
         assert_eq!(created.status, 201, "{name}: {}", created.body);
         let record = &created.body[trial.singular];
@@ -240,7 +245,7 @@ async fn every_resource_round_trips() {
                 assert_eq!(&record[field], value, "{name}.{field}");
             }
         }
-        let mut stored = sandbox.get(name, key).unwrap();
+        let mut stored = sandbox.get(collection, key).unwrap();
         // Assets keep their type fields, which answers carry only with include=type_fields.
         stored.as_object_mut().unwrap().remove("type_fields");
         assert_eq!(&stored, record, "{name}: stored as answered");
@@ -286,10 +291,14 @@ async fn every_resource_round_trips() {
         match trial.gone {
             Gone::Removed => {
                 assert_eq!(api.get(&item_path).await.status, 404, "{name}");
-                assert!(sandbox.get(name, key).is_none(), "{name}");
+                assert!(sandbox.get(collection, key).is_none(), "{name}");
             }
             Gone::Flag(field, value) => {
-                assert_eq!(sandbox.get(name, key).unwrap()[field], value, "{name}");
+                assert_eq!(
+                    sandbox.get(collection, key).unwrap()[field],
+                    value,
+                    "{name}"
+                );
             }
         }
     }
@@ -344,7 +353,7 @@ async fn ticket_requesters_come_from_email_and_unknown_addresses_become_requeste
         .await;
     assert_eq!(known.body["ticket"]["requester_id"], 101, "{}", known.body);
     assert!(known.body["ticket"].get("email").is_none());
-    let requesters_before = sandbox.records("requesters").len();
+    let requesters_before = sandbox.records(Collection::Requesters).len();
     let new = api
         .post(
             "/api/v2/tickets",
@@ -353,8 +362,11 @@ async fn ticket_requesters_come_from_email_and_unknown_addresses_become_requeste
         .await;
     assert_eq!(new.status, 201, "{}", new.body);
     let requester = new.body["ticket"]["requester_id"].as_i64().unwrap();
-    assert_eq!(sandbox.records("requesters").len(), requesters_before + 1);
-    let stored = sandbox.get("requesters", requester).unwrap();
+    assert_eq!(
+        sandbox.records(Collection::Requesters).len(),
+        requesters_before + 1
+    );
+    let stored = sandbox.get(Collection::Requesters, requester).unwrap();
     assert_eq!(
         (
             stored["first_name"].as_str(),
@@ -363,7 +375,7 @@ async fn ticket_requesters_come_from_email_and_unknown_addresses_become_requeste
         (Some("New Comer"), Some("newcomer@example.com"))
     );
     assert!(
-        sandbox.get("agents", requester).is_none(),
+        sandbox.get(Collection::Agents, requester).is_none(),
         "agents and requesters share one id space"
     );
     let nobody = api.post("/api/v2/tickets", base.clone()).await;
@@ -489,7 +501,7 @@ async fn trash_restore_move_and_people_lifecycle() {
     );
 
     assert_eq!(api.delete("/api/v2/agents/6").await.status, 204);
-    assert_eq!(sandbox.get("agents", 6).unwrap()["active"], false);
+    assert_eq!(sandbox.get(Collection::Agents, 6).unwrap()["active"], false);
     let back = api.put("/api/v2/agents/6/reactivate", json!({})).await;
     assert_eq!(
         (back.status, back.body["agent"]["active"].as_bool()),
@@ -499,11 +511,11 @@ async fn trash_restore_move_and_people_lifecycle() {
         api.delete("/api/v2/requesters/105/forget").await.status,
         204
     );
-    assert!(sandbox.get("requesters", 105).is_none());
+    assert!(sandbox.get(Collection::Requesters, 105).is_none());
 
     assert_eq!(api.delete("/api/v2/changes/1").await.status, 204);
     assert!(
-        sandbox.records("change_notes").is_empty(),
+        sandbox.records(Collection::ChangeNotes).is_empty(),
         "sub-resources go with their parent"
     );
 }
@@ -531,7 +543,10 @@ async fn onboarding_creates_a_request_and_its_ticket() {
         .get(&format!("/api/v2/onboarding_requests/{id}/tickets"))
         .await;
     assert_eq!(ids(&tickets.body["onboarding_tickets"], "id"), vec![ticket]);
-    assert_eq!(sandbox.get("tickets", ticket).unwrap()["source"], 13);
+    assert_eq!(
+        sandbox.get(Collection::Tickets, ticket).unwrap()["source"],
+        13
+    );
     assert_eq!(
         api.get(&format!("/api/v2/onboarding_requests/{id}"))
             .await
@@ -586,12 +601,12 @@ async fn assets_relationships_and_project_task_metadata() {
         )
         .await;
     assert_eq!(created.status, 202, "{}", created.body);
-    assert_eq!(sandbox.records("relationships").len(), 6);
+    assert_eq!(sandbox.records(Collection::Relationships).len(), 6);
     assert_eq!(
         api.delete("/api/v2/relationships?ids=1,2").await.status,
         204
     );
-    assert_eq!(sandbox.records("relationships").len(), 4);
+    assert_eq!(sandbox.records(Collection::Relationships).len(), 4);
     let bad = api
         .post(
             "/api/v2/relationships/bulk-create",

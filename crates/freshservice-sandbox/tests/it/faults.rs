@@ -2,6 +2,7 @@
 //! `Retry-After`, a body that is not JSON, a slow answer, a faulted write that changes nothing,
 //! and the re-exported wiremock for mocks of one's own.
 
+use freshservice_sandbox::Collection;
 use std::time::{Duration, Instant};
 
 use freshservice_sandbox::wiremock::matchers::{method, path};
@@ -109,7 +110,7 @@ async fn injected_faults_apply_to_their_operation_and_run_out() {
 #[tokio::test]
 async fn a_faulted_write_changes_nothing() {
     let sandbox = Sandbox::start().await;
-    let before = sandbox.get("tickets", 1).unwrap();
+    let before = sandbox.get(Collection::Tickets, 1).unwrap();
     sandbox
         .inject(
             "update_a_freshservice_ticket_by_id",
@@ -119,11 +120,11 @@ async fn a_faulted_write_changes_nothing() {
         .unwrap();
     let refused = call(&sandbox, reqwest::Method::PUT, "/api/v2/tickets/1").await;
     assert_eq!(refused.status(), 500);
-    assert_eq!(sandbox.get("tickets", 1).unwrap(), before);
+    assert_eq!(sandbox.get(Collection::Tickets, 1).unwrap(), before);
     let applied = call(&sandbox, reqwest::Method::PUT, "/api/v2/tickets/1").await;
     assert_eq!(applied.status(), 200);
     assert_eq!(
-        sandbox.get("tickets", 1).unwrap()["subject"],
+        sandbox.get(Collection::Tickets, 1).unwrap()["subject"],
         "changed by a faulted call"
     );
 }

@@ -1,5 +1,6 @@
 //! The filter query language, evaluated for real, checked by examples and against a reference evaluator.
 
+use freshservice_sandbox::Collection;
 use std::collections::BTreeSet;
 
 use freshservice_sandbox::{Sandbox, Seed};
@@ -288,7 +289,7 @@ async fn filter_results_page_with_links() {
     for index in 0..35 {
         sandbox
             .insert(
-                "tickets",
+                Collection::Tickets,
                 json!({"subject": format!("t{index}"), "priority": 3, "status": 2}),
             )
             .unwrap();
@@ -607,7 +608,7 @@ async fn filters_agree_with_a_reference_evaluator() {
     for _ in 0..80 {
         records.push(
             sandbox
-                .insert("tickets", generate_record(&mut rng))
+                .insert(Collection::Tickets, generate_record(&mut rng))
                 .unwrap(),
         );
     }

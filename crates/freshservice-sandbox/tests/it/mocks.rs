@@ -1,5 +1,6 @@
 //! The sandbox is a wiremock server: users mount their own mocks on it and inspect what it received.
 
+use freshservice_sandbox::Collection;
 use freshservice_sandbox::Sandbox;
 use serde_json::json;
 use wiremock::{
@@ -76,7 +77,7 @@ async fn direct_inserts_and_snapshots() {
     assert_eq!(sandbox.state().collections(), vec!["workspaces"]);
     let ticket = sandbox
         .insert(
-            "tickets",
+            Collection::Tickets,
             json!({"subject": "Direct", "created_at": "@now-2d"}),
         )
         .unwrap();
@@ -84,7 +85,8 @@ async fn direct_inserts_and_snapshots() {
     assert_eq!(ticket["workspace_id"], 2);
     assert_eq!(ticket["status"], 2, "defaults are filled in");
     assert!(ticket["created_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(sandbox.state().get("tickets", 1), Some(ticket));
-    assert!(sandbox.insert("widgets", json!({})).is_err());
-    assert!(sandbox.insert("tickets", json!([1])).is_err());
+    assert_eq!(sandbox.state().get(Collection::Tickets, 1), Some(ticket));
+    // An unknown collection is a compile error now (`Collection`); a record that is not an
+    // object is still refused.
+    assert!(sandbox.insert(Collection::Tickets, json!([1])).is_err());
 }

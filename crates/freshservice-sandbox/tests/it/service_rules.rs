@@ -1,5 +1,6 @@
 //! The service rules: auth, headers, pagination, rate limits, credits, workspaces and validation.
 
+use freshservice_sandbox::Collection;
 use std::time::Duration;
 
 use freshservice_sandbox::{Sandbox, Seed, WorkspaceMode};
@@ -112,7 +113,7 @@ async fn pagination_pages_links_and_limits() {
         .await;
     for index in 0..65 {
         sandbox
-            .insert("requesters", json!({"first_name": format!("Person {index}"), "primary_email": format!("p{index}@example.com")}))
+            .insert(Collection::Requesters, json!({"first_name": format!("Person {index}"), "primary_email": format!("p{index}@example.com")}))
             .unwrap();
     }
     let api = Api::new(&sandbox);

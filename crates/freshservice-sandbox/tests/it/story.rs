@@ -1,5 +1,6 @@
 //! The two workflows the story seed is built for, replayed over HTTP.
 
+use freshservice_sandbox::Collection;
 use freshservice_sandbox::Sandbox;
 use serde_json::json;
 
@@ -111,7 +112,7 @@ async fn onboarding_a_new_hire_with_project_tasks_for_it_support() {
         );
     }
     let stored: Vec<_> = sandbox
-        .records("project_tasks")
+        .records(Collection::ProjectTasks)
         .into_iter()
         .filter(|task| {
             task["project_id"] == project_id
@@ -124,7 +125,7 @@ async fn onboarding_a_new_hire_with_project_tasks_for_it_support() {
             .iter()
             .all(|task| members.contains(&task["assignee_id"]))
     );
-    let onboarding = sandbox.records("onboarding_requests");
+    let onboarding = sandbox.records(Collection::OnboardingRequests);
     assert_eq!(
         onboarding.last().unwrap()["fields"]["cf_employee_name"],
         "Noor Haddad"
