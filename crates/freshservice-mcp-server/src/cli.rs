@@ -11,7 +11,9 @@ pub(crate) enum Command {
     Version,
     Stdio(StdioOptions),
     Serve(ServeFlags),
+    #[cfg(feature = "sandbox")]
     Sandbox(crate::demo::SandboxOptions),
+    #[cfg(feature = "sandbox")]
     Demo(crate::demo::SandboxOptions),
 }
 
@@ -115,8 +117,16 @@ pub(crate) fn parse(
         "-V" | "--version" => return Ok(Command::Version),
         "stdio" => {}
         "serve" => return parse_serve(arguments.as_slice()),
+        #[cfg(feature = "sandbox")]
         "sandbox" => return crate::demo::parse(arguments.as_slice()).map(Command::Sandbox),
+        #[cfg(feature = "sandbox")]
         "demo" => return crate::demo::parse(arguments.as_slice()).map(Command::Demo),
+        #[cfg(not(feature = "sandbox"))]
+        "sandbox" | "demo" => {
+            return Err(format!(
+                "{subcommand}: this build has no sandbox; build with the `sandbox` feature (on by default)"
+            ));
+        }
         other => {
             return Err(format!(
                 "unknown command {other:?}: the commands are stdio, serve, sandbox, demo, --help, --version"

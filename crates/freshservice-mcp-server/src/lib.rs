@@ -4,9 +4,11 @@ mod admin;
 mod cli;
 mod clock;
 mod config;
+#[cfg(feature = "sandbox")]
 mod demo;
 mod directory;
 mod error;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod secrets;
 mod serve;
@@ -105,7 +107,9 @@ pub fn run(arguments: &[String]) -> ExitCode {
         }
         Command::Stdio(options) => run_stdio(options),
         Command::Serve(flags) => serve::run(flags),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(options) => demo::run(&options, false),
+        #[cfg(feature = "sandbox")]
         Command::Demo(options) => demo::run(&options, true),
     }
 }

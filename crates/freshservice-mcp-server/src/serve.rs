@@ -16,6 +16,7 @@ use crate::clock::system_clock;
 use crate::config::{self, ServeConfig, host_of};
 use crate::directory::{ClientSettings, Directory, Refusal, SESSION_IDLE_SECS, log, spawn_sweeper};
 use crate::error::Error;
+#[cfg(feature = "postgres")]
 use crate::postgres::PostgresStorage;
 use crate::secrets::{SecretKey, generate_admin_key};
 use crate::sqlite::SqliteStorage;
@@ -206,12 +207,19 @@ async fn serve(config: ServeConfig) -> Result<(), Fatal> {
 type Opened = (Arc<dyn Storage>, Option<Arc<dyn SessionBackend>>);
 
 async fn open_storage(config: &ServeConfig) -> Result<Opened, Fatal> {
+    #[cfg(feature = "postgres")]
     if let Some(url) = &config.database_url {
         let storage = Arc::new(PostgresStorage::connect(&url.0).await?);
         log(
             "storage: PostgreSQL, shared with any other instance on it (records are re-read on every request; legacy sessions live there too)",
         );
         return Ok((storage.clone(), Some(storage)));
+    }
+    #[cfg(not(feature = "postgres"))]
+    if config.database_url.is_some() {
+        return Err(Fatal::config(
+            "--database-url: this build has no PostgreSQL support; build with the `postgres` feature (on by default) or use --db",
+        ));
     }
     let storage: Arc<dyn Storage> = Arc::new(match &config.db {
         Some(path) => SqliteStorage::open(path)?,

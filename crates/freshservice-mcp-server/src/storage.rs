@@ -446,6 +446,7 @@ pub(crate) mod conformance {
     }
 
     /// One account with `count` servers that expire at once.
+    #[cfg(feature = "postgres")]
     pub(crate) async fn seed_expiring(storage: &dyn Storage, count: usize) {
         storage.insert_account(&account("x", 10)).await.unwrap();
         for index in 0..count {

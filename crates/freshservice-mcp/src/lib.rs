@@ -10,6 +10,7 @@ mod discovery;
 mod error;
 mod exposure;
 mod filter;
+#[cfg(feature = "streamable-http")]
 mod http;
 mod record_scope;
 mod registry;
@@ -17,6 +18,7 @@ mod service;
 mod shape;
 mod stdio;
 
+#[cfg(feature = "streamable-http")]
 pub use self::http::{
     BackendError, HttpConfig, ResolveError, ServiceResolver, SessionBackend, StaticResolver,
     mcp_router, serve_http, serve_http_with, single_service_router,
